@@ -1,0 +1,58 @@
+using Dnet.Inference.Checkpoint;
+
+namespace Dnet.Inference.Model;
+
+/// <summary>
+/// Cost model of a checkpoint for the topology planner, from config.json alone: bytes, FLOPs and KV bytes per
+/// layer, plus what the first slice (embeddings) and the last slice (final norm + lm_head) hold on top.
+/// </summary>
+/// <param name="Layers">num_hidden_layers.</param>
+/// <param name="ElementBytes">Bytes per weight/KV element in the compute dtype.</param>
+/// <param name="ParametersPerLayer">Weights of one decoder layer.</param>
+/// <param name="BytesPerLayer">Weight bytes of one decoder layer.</param>
+/// <param name="KvBytesPerTokenPerLayer">K and V bytes one token adds to one layer's cache.</param>
+/// <param name="EmbeddingBytes">embed_tokens bytes (first slice).</param>
+/// <param name="HeadBytes">lm_head + final norm bytes (last slice; with tied embeddings the same matrix as embed_tokens).</param>
+/// <param name="HeadFlopsPerToken">FLOPs of lm_head for one position.</param>
+/// <param name="AttentionWidth">num_attention_heads × head_dim, for the attention FLOPs term.</param>
+public sealed record ModelProfile(
+    int Layers,
+    int ElementBytes,
+    long ParametersPerLayer,
+    long BytesPerLayer,
+    long KvBytesPerTokenPerLayer,
+    long EmbeddingBytes,
+    long HeadBytes,
+    long HeadFlopsPerToken,
+    long AttentionWidth)
+{
+    /// <summary>Profile of <paramref name="config"/> computed in <paramref name="dtype"/>.</summary>
+    public static ModelProfile From(ModelConfig config, ComputeDtype dtype)
+    {
+        long hidden = config.HiddenSize, q = config.NumAttentionHeads * config.HeadDim, kv = config.NumKeyValueHeads * config.HeadDim;
+        long attention = hidden * q + 2 * hidden * kv + q * hidden + (config.AttentionBias ? q + 2 * kv : 0) + (config.QkNorm ? 2 * config.HeadDim : 0);
+        long mlp = 3 * hidden * config.IntermediateSize;
+        long parameters = attention + mlp + 2 * hidden;
+        int bytes = dtype.ElementSize();
+        long vocabMatrix = (long)config.VocabSize * hidden;
+        return new ModelProfile(
+            config.NumHiddenLayers,
+            bytes,
+            parameters,
+            parameters * bytes,
+            2 * kv * bytes,
+            vocabMatrix * bytes,
+            (vocabMatrix + hidden) * bytes,
+            2 * vocabMatrix,
+            q);
+    }
+
+    /// <summary>
+    /// FLOPs for one token through one layer with <paramref name="contextTokens"/> tokens in context:
+    /// 2 per weight (multiply-add) plus attention scores and weighted sum, 4 × context × attention width.
+    /// </summary>
+    public long FlopsPerTokenPerLayer(int contextTokens) => 2 * ParametersPerLayer + 4L * contextTokens * AttentionWidth;
+
+    /// <summary>Weight bytes read per decoded token by a slice of <paramref name="range"/> (lm_head included on the last slice).</summary>
+    public long WeightBytesPerToken(LayerRange range) => range.Count * BytesPerLayer + (range.End == Layers ? HeadBytes : 0);
+}
