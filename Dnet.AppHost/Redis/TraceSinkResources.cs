@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StackExchange.Redis;
+
+namespace Dnet.AppHost.Redis;
+
+/// <summary>
+/// Adds Redis, the sink of the span stream: Aspire's Redis container when a healthy container runtime exists,
+/// otherwise a local <c>redis-server</c> process. Neither available: the AppHost stops with one actionable line.
+/// </summary>
+internal static class TraceSinkResources
+{
+    public static IResourceBuilder<IResourceWithConnectionString> AddTraceSink(
+        this IDistributedApplicationBuilder builder, string name)
+    {
+        // A published manifest describes a deployment, not this machine: it always names the Redis container.
+        if (builder.ExecutionContext.IsPublishMode || ContainerRuntimeIsHealthy())
+        {
+            return builder.AddRedis(name);
+        }
+
+        if (ExecutableOnPath("redis-server") is null)
+        {
+            throw new DistributedApplicationException(
+                "Dnet needs Redis: install redis-server (Debian/Ubuntu: apt-get install -y redis-server) " +
+                "or start a container runtime (docker info must succeed).");
+        }
+
+        return builder.AddLocalRedis(name);
+    }
+
+    private static IResourceBuilder<IResourceWithConnectionString> AddLocalRedis(
+        this IDistributedApplicationBuilder builder, string name)
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("dnet-redis-").FullName;
+        var redis = new LocalRedisResource(name, dataDirectory);
+
+        string? connectionString = null;
+        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(redis, async (_, cancellationToken) =>
+            connectionString = await redis.ConnectionStringExpression.GetValueAsync(cancellationToken));
+
+        var healthCheckKey = $"{name}_check";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            healthCheckKey,
+            _ => new RedisPingHealthCheck(() => connectionString),
+            failureStatus: null,
+            tags: null));
+
+        var resource = builder.AddResource(redis)
+            // Not proxied: the port Aspire allocates is the one redis-server itself listens on.
+            .WithEndpoint(LocalRedisResource.EndpointName, endpoint =>
+            {
+                endpoint.UriScheme = "tcp";
+                endpoint.IsProxied = false;
+            })
+            .WithArgs(context =>
+            {
+                context.Args.Add("--port");
+                context.Args.Add(redis.Endpoint.Property(EndpointProperty.TargetPort));
+                context.Args.Add("--bind");
+                context.Args.Add("127.0.0.1");
+                // A trace sink, not a database: nothing to persist between runs.
+                context.Args.Add("--save");
+                context.Args.Add("");
+                context.Args.Add("--appendonly");
+                context.Args.Add("no");
+                context.Args.Add("--dir");
+                context.Args.Add(dataDirectory);
+            })
+            .WithHealthCheck(healthCheckKey);
+        return resource;
+    }
+
+    private static bool ContainerRuntimeIsHealthy()
+    {
+        if (ExecutableOnPath("docker") is not { } docker)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo(docker, "info --format {{.ServerVersion}}")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            });
+            if (process is null)
+            {
+                return false;
+            }
+
+            if (!process.WaitForExit(TimeSpan.FromSeconds(3)))
+            {
+                process.Kill(entireProcessTree: true);
+                return false;
+            }
+
+            return process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
+    private static string? ExecutableOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(directory => Path.Combine(directory, name))
+            .FirstOrDefault(File.Exists);
+
+    private sealed class RedisPingHealthCheck(Func<string?> connectionString) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(
+            HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            if (connectionString() is not { } endpoint)
+            {
+                return HealthCheckResult.Unhealthy("redis-server has no allocated endpoint yet");
+            }
+
+            try
+            {
+                using var connection = await ConnectionMultiplexer.ConnectAsync(
+                    new ConfigurationOptions { EndPoints = { endpoint }, ConnectTimeout = 2000, AbortOnConnectFail = true });
+                await connection.GetDatabase().PingAsync();
+                return HealthCheckResult.Healthy();
+            }
+            catch (RedisException exception)
+            {
+                return HealthCheckResult.Unhealthy($"redis-server at {endpoint} does not answer PING", exception);
+            }
+        }
+    }
+}

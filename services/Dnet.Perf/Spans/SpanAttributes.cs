@@ -1,0 +1,54 @@
+namespace Dnet.Perf;
+
+/// <summary>Attribute names and frame names the analysis relies on (conventions of the frame catalogue).</summary>
+public static class SpanAttributes
+{
+    /// <summary>Request id carried by every span of a request, on every node.</summary>
+    public const string RequestId = "dnet.request_id";
+
+    /// <summary>0-based index of an emitted token, on <see cref="TokenFrame"/> spans.</summary>
+    public const string TokenIndex = "dnet.token_index";
+
+    /// <summary>Payload bytes of <see cref="NetworkTxFrame"/> and <see cref="NetworkRxFrame"/> spans.</summary>
+    public const string Bytes = "dnet.bytes";
+
+    /// <summary>Estimated FLOPs of one <see cref="ComputeForwardFrame"/>.</summary>
+    public const string Flops = "dnet.flops";
+
+    /// <summary>GenAI operation name; <c>chat</c> marks the gateway's request root span.</summary>
+    public const string OperationName = "gen_ai.operation.name";
+
+    /// <summary>Model requested by the client.</summary>
+    public const string RequestModel = "gen_ai.request.model";
+
+    /// <summary>Prompt tokens, on the root span.</summary>
+    public const string InputTokens = "gen_ai.usage.input_tokens";
+
+    /// <summary>Generated tokens, on the root span.</summary>
+    public const string OutputTokens = "gen_ai.usage.output_tokens";
+
+    /// <summary>Finish reasons, on the root span.</summary>
+    public const string FinishReasons = "gen_ai.response.finish_reasons";
+
+    /// <summary>Value of <see cref="OperationName"/> on a request root.</summary>
+    public const string ChatOperation = "chat";
+
+    /// <summary>Gateway span per token emitted to the client; its start is the emission time.</summary>
+    public const string TokenFrame = "request.token";
+
+    /// <summary>Frame whose <see cref="Bytes"/> count as sent by its node.</summary>
+    public const string NetworkTxFrame = "network.tx";
+
+    /// <summary>Frame whose <see cref="Bytes"/> count as received by its node.</summary>
+    public const string NetworkRxFrame = "network.rx";
+
+    /// <summary>Frame whose <see cref="Flops"/> count towards a request's estimated FLOPs.</summary>
+    public const string ComputeForwardFrame = "compute.forward";
+
+    /// <summary>Suffix of idle waiting frames.</summary>
+    public const string WaitSuffix = ".wait";
+
+    /// <summary>Whether a frame name denotes idle waiting.</summary>
+    /// <param name="name">Frame name.</param>
+    public static bool IsWait(string name) => name.EndsWith(WaitSuffix, StringComparison.Ordinal);
+}

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace Dnet.EndToEnd.Tests;
+
+[TestClass]
+public sealed class ManifestTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    [TestMethod]
+    public async Task CommittedManifestMatchesTheAppHost()
+    {
+        var root = RepositoryRoot();
+        // Written beside the committed file so that the relative project paths inside it are comparable.
+        var fresh = Path.Combine(root, "aspire-manifest.verify.json");
+        try
+        {
+            var publish = Process.Start(new ProcessStartInfo("dotnet",
+                ["run", "--project", "Dnet.AppHost", "--no-launch-profile", "--no-build", "--",
+                 "--publisher", "manifest", "--output-path", fresh])
+            {
+                WorkingDirectory = root,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            })!;
+            var stderr = publish.StandardError.ReadToEndAsync(TestContext.CancellationToken);
+            var stdout = publish.StandardOutput.ReadToEndAsync(TestContext.CancellationToken);
+            await publish.WaitForExitAsync(TestContext.CancellationToken);
+            Assert.AreEqual(0, publish.ExitCode, $"manifest publish failed: {await stdout}{await stderr}");
+
+            var committed = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(root, "aspire-manifest.json"), TestContext.CancellationToken));
+            var generated = JsonNode.Parse(await File.ReadAllTextAsync(fresh, TestContext.CancellationToken));
+
+            Assert.IsTrue(JsonNode.DeepEquals(committed, generated),
+                "aspire-manifest.json is stale; regenerate it: dotnet run --project Dnet.AppHost --no-launch-profile -- " +
+                "--publisher manifest --output-path ../aspire-manifest.json");
+        }
+        finally
+        {
+            File.Delete(fresh);
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Dnet.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No Dnet.sln above {AppContext.BaseDirectory}");
+    }
+}
