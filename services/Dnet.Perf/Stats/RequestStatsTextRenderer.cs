@@ -58,5 +58,5 @@ internal static class RequestStatsTextRenderer
     }
 
     private static void Line(StringBuilder text, string label, string value, string detail) =>
-        text.AppendLine(CultureInfo.InvariantCulture, $"  {label,-18} {value,14}  {detail}".TrimEnd());
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  {label,-18} {value,14}  {detail}").TrimEnd());
 }
