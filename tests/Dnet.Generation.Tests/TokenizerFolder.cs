@@ -1,0 +1,29 @@
+using Dnet.Generation.Tokenization;
+
+namespace Dnet.Generation.Tests;
+
+/// <summary>Generated tokenizer folders shared by the tests, written once per process into temp folders.</summary>
+internal static class TokenizerFolder
+{
+    private static readonly Lazy<string> Tiny = new(() => Create(new GeneratedTokenizerOptions { VocabSize = 512, Seed = 1 }));
+    private static readonly Lazy<TextTokenizer> TinyTokenizer = new(() => TextTokenizer.Load(Path.Combine(Tiny.Value, "tokenizer.json")));
+
+    /// <summary>dnet-tiny's tokenizer: 512 ids.</summary>
+    public static string TinyPath => Tiny.Value;
+
+    public static TextTokenizer TinyLoaded => TinyTokenizer.Value;
+
+    public static string Create(GeneratedTokenizerOptions options)
+    {
+        string folder = NewTempFolder();
+        GeneratedTokenizer.Write(folder, options);
+        return folder;
+    }
+
+    public static string NewTempFolder()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "dnet-generation-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+}
