@@ -57,6 +57,23 @@ public sealed class SelfTimeTests
     }
 
     [TestMethod]
+    public void TraceScopeAlsoSubtractsRemoteChildren()
+    {
+        var trace = new RequestTrace("r1");
+        var root = trace.Root(0, 10);
+        trace.Add("compute.forward", "shard-0", 2, 4, root.SpanId);
+        trace.Add("compute.forward", "shard-1", 5, 3, root.SpanId);
+        using var store = new SpanStore();
+        store.Add(trace.Spans);
+
+        var table = new PerfAnalyzer(store).Annotate(new AnnotateQuery { SelfTime = SelfTimeScope.Trace });
+
+        // Remote children [2,6) and [5,8) cover 6 ms of the root's 10.
+        Assert.AreEqual(4.0, table.Named("chat tiny").SelfMs, 1e-9);
+        StringAssert.Contains(table.Header.SelfTimeRule, "all children in the trace");
+    }
+
+    [TestMethod]
     public void ChildrenArrivingBeforeTheirParentGiveTheSameSelfTime()
     {
         var trace = new RequestTrace("r1");

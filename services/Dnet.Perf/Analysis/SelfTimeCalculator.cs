@@ -4,17 +4,11 @@ namespace Dnet.Perf;
 
 /// <summary>
 /// Self time of every span of a trace: duration minus the union of its children's intervals clipped to the
-/// span, so overlapping async children are subtracted once. Only children in the parent's own process (same
-/// node and service) are subtracted: a child on another process is remote work the parent waited for, and
-/// that wait stays in the parent's self time, as an off-CPU profiler charges a blocking call to its caller.
-/// It also keeps clocks apart: intervals from another node's clock are never subtracted from this node's.
-/// Consequence: per process, the self times of properly nested frames add up to that process's busy time.
-/// Reuses its buffers; one instance per query, not thread-safe.
+/// span, so overlapping async children are subtracted once. Which children count is set by
+/// <see cref="SelfTimeScope"/>. Reuses its buffers; one instance per query, not thread-safe.
 /// </summary>
-internal sealed class SelfTimeCalculator
+internal sealed class SelfTimeCalculator(SelfTimeScope scope = SelfTimeScope.Process)
 {
-    /// <summary>Rule printed in report headers.</summary>
-    public const string Rule = "self = duration - union of same-process children (remote children are waited-for time, kept in self)";
 
     private readonly Dictionary<ulong, int> indexOf = [];
     private readonly List<ChildInterval> children = [];
@@ -27,6 +21,11 @@ internal sealed class SelfTimeCalculator
     public ReadOnlySpan<long> SelfNs => selfNs.AsSpan(0, Count);
 
     public int Count { get; private set; }
+
+    /// <summary>Rule printed in report headers.</summary>
+    public static string Rule(SelfTimeScope scope) => scope == SelfTimeScope.Trace
+        ? "self = duration - union of all children in the trace (any node; subject to clock skew)"
+        : "self = duration - union of same-process children (remote children are waited-for time, kept in self)";
 
     public void Compute(SpanArena arena, TraceEntry trace)
     {
@@ -68,7 +67,7 @@ internal sealed class SelfTimeCalculator
             }
 
             ref var parent = ref arena[seqs[p]];
-            if (parent.Node != child.Node || parent.Service != child.Service)
+            if (scope == SelfTimeScope.Process && (parent.Node != child.Node || parent.Service != child.Service))
             {
                 continue;
             }

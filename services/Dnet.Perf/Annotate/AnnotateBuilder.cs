@@ -15,7 +15,7 @@ internal static class AnnotateBuilder
             isWait[id] = SpanAttributes.IsWait(store.Names[id]);
         }
 
-        var calculator = new SelfTimeCalculator();
+        var calculator = new SelfTimeCalculator(query.SelfTime);
         long spanCount = 0;
         var first = long.MaxValue;
         var last = long.MinValue;
@@ -56,7 +56,7 @@ internal static class AnnotateBuilder
             UnixTime.Ms(wallNs),
             scope.Requests is null ? "time range of the spans in scope" : "union of the request root intervals in scope",
             Percentiles.Method,
-            SelfTimeCalculator.Rule,
+            SelfTimeCalculator.Rule(query.SelfTime),
             query.Sort,
             query.ExcludeWait);
         return new AnnotateTable(header, rows);

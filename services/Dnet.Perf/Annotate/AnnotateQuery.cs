@@ -8,4 +8,7 @@ public sealed record AnnotateQuery : SpanQuery
 
     /// <summary>Row order.</summary>
     public AnnotateSort Sort { get; init; } = AnnotateSort.Self;
+
+    /// <summary>Which children self time subtracts; <see cref="SelfTimeScope.Process"/> by default.</summary>
+    public SelfTimeScope SelfTime { get; init; } = SelfTimeScope.Process;
 }

@@ -3,7 +3,9 @@ namespace Dnet.Perf;
 /// <summary>
 /// Computes <see cref="RequestStats"/> from the store. Only spans carrying the request's id are charged to it
 /// (so startup and model-load frames never are); self times come from the whole trace, so a frame's children
-/// are subtracted even when they lack the request id. Pure: computing twice gives the same report.
+/// are subtracted even when they lack the request id. Self time is always <see cref="SelfTimeScope.Process"/>
+/// here: per-node accounting must charge each node only its own clock's time. Pure: computing twice gives the
+/// same report.
 /// </summary>
 internal static class RequestStatsBuilder
 {
