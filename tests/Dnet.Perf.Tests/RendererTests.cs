@@ -23,7 +23,8 @@ public sealed class RendererTests
 
         StringAssert.StartsWith(lines[0], "# dnet annotate | scope: request=r1 | 3 spans | 2023-11-14T22:13:20.000Z");
         StringAssert.Contains(lines[0], "wall 100.000 ms (union of the request root intervals in scope)");
-        StringAssert.Contains(lines[1], "percentiles: linear interpolation between closest ranks");
+        StringAssert.Contains(lines[0], "percentiles: linear interpolation between closest ranks");
+        StringAssert.Contains(lines[1], "self = duration - union of same-process children");
         var header = lines.Single(line => line.Contains("Self%", StringComparison.Ordinal));
         foreach (var column in new[] { "Self ms", "Total ms", "Samples", "Mean ms", "p50 ms", "p90 ms", "p99 ms", "Max ms", "W", "Frame" })
         {

@@ -22,9 +22,9 @@ internal static class Units
 
     public static string Summary(AnnotateHeader header) =>
         $"scope: {header.Scope} | {header.SpanCount} spans | {Time(header.From)} .. {Time(header.To)} | "
-        + $"wall {Ms(header.WallMs)} ms ({header.WallBasis})";
+        + $"wall {Ms(header.WallMs)} ms ({header.WallBasis}) | percentiles: {header.PercentileMethod}";
 
     public static string Method(AnnotateHeader header) =>
-        $"percentiles: {header.PercentileMethod} | {header.SelfTimeRule} | sorted by {header.Sort.ToString().ToLowerInvariant()}"
+        $"{header.SelfTimeRule} | sorted by {header.Sort.ToString().ToLowerInvariant()}"
         + (header.ExcludeWait ? " | .wait frames excluded" : " | W = idle .wait frame");
 }

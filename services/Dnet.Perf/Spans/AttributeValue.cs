@@ -42,6 +42,7 @@ internal static class AttributeValue
         null => null,
         string s => s,
         JsonElement { ValueKind: JsonValueKind.String } e => e.GetString(),
+        JsonElement { ValueKind: JsonValueKind.Array } e => string.Join(',', e.EnumerateArray().Select(item => AsString(item))),
         JsonElement e => e.GetRawText(),
         IEnumerable<string> list => string.Join(',', list),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),

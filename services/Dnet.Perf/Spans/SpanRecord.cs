@@ -40,6 +40,11 @@ public sealed record SpanRecord
     /// </summary>
     public IReadOnlyDictionary<string, object?> Attributes { get; init; } = NoAttributes;
 
+    /// <summary>Adapts string-valued attributes (as some exporters send them) to <see cref="Attributes"/>.</summary>
+    /// <param name="attributes">Attributes with string values; numbers are parsed when read.</param>
+    public static IReadOnlyDictionary<string, object?> AttributesFrom(IEnumerable<KeyValuePair<string, string>> attributes) =>
+        attributes.ToDictionary(pair => pair.Key, pair => (object?)pair.Value, StringComparer.Ordinal);
+
     /// <summary>End time, Unix epoch nanoseconds.</summary>
     public long EndUnixNs => StartUnixNs + DurationNs;
 }

@@ -28,8 +28,6 @@ internal sealed class RequestEntry(string id, int slot)
 internal sealed record RequestRoot(
     long StartNs,
     long DurationNs,
-    string Node,
-    string Name,
     string? Model,
     long? InputTokens,
     long? OutputTokens,

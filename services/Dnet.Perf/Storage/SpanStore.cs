@@ -142,7 +142,7 @@ public sealed partial class SpanStore : IDisposable
             entry.Spans.Enqueue(seq);
             if (entry.Root is null && IsRequestRoot(span))
             {
-                entry.Root = RootOf(span, node);
+                entry.Root = RootOf(span);
                 entry.CompletionOrder = ++completions;
             }
         }
@@ -153,11 +153,9 @@ public sealed partial class SpanStore : IDisposable
     private static bool IsRequestRoot(SpanRecord span) =>
         AttributeValue.String(span.Attributes, SpanAttributes.OperationName) == SpanAttributes.ChatOperation;
 
-    private static RequestRoot RootOf(SpanRecord span, string node) => new(
+    private static RequestRoot RootOf(SpanRecord span) => new(
         span.StartUnixNs,
         span.DurationNs,
-        node,
-        span.Name,
         AttributeValue.String(span.Attributes, SpanAttributes.RequestModel),
         AttributeValue.Long(span.Attributes, SpanAttributes.InputTokens),
         AttributeValue.Long(span.Attributes, SpanAttributes.OutputTokens),
