@@ -20,10 +20,26 @@ internal static class TokenizerFolder
         return folder;
     }
 
+    /// <summary>This test run's scratch folder, removed by <see cref="TestRunCleanup.RemoveScratch"/>.</summary>
+    public static string Root { get; } = Path.Combine(Path.GetTempPath(), "dnet-generation-tests", Guid.NewGuid().ToString("N"));
+
     public static string NewTempFolder()
     {
-        string folder = Path.Combine(Path.GetTempPath(), "dnet-generation-tests", Guid.NewGuid().ToString("N"));
+        string folder = Path.Combine(Root, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         return folder;
+    }
+}
+
+[TestClass]
+public static class TestRunCleanup
+{
+    [AssemblyCleanup]
+    public static void RemoveScratch()
+    {
+        if (Directory.Exists(TokenizerFolder.Root))
+        {
+            Directory.Delete(TokenizerFolder.Root, recursive: true);
+        }
     }
 }

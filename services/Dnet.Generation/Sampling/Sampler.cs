@@ -94,46 +94,32 @@ public sealed class Sampler
         }
     }
 
+    /// <summary>Index of the largest logit, the lowest such id on ties.</summary>
     private static int ArgMax(ReadOnlySpan<float> x)
     {
-        int best = -1;
-        float bestValue = float.NegativeInfinity;
-        for (int i = 0; i < x.Length; i++)
-        {
-            // Strictly greater: ties go to the lowest id; NaN never wins.
-            if (x[i] > bestValue)
-            {
-                bestValue = x[i];
-                best = i;
-            }
-        }
-
-        return best >= 0 ? best : throw new ArgumentException("Logits contain no finite value.", "logits");
+        float max = VectorMath.Max(x);
+        return float.IsFinite(max) ? x.IndexOf(max) : throw new ArgumentException("Logits contain no finite maximum.", "logits");
     }
 
-    private int Draw(ReadOnlySpan<float> logits, Span<float> x)
+    private int Draw(ReadOnlySpan<float> logits, Span<float> weights)
     {
         float max = logits[ArgMax(logits)];
         float inverseTemperature = 1f / _parameters.Temperature;
-        // Weights relative to the most likely token, which therefore weighs exactly 1.
-        for (int i = 0; i < x.Length; i++)
-        {
-            x[i] = MathF.Exp((logits[i] - max) * inverseTemperature);
-        }
+        // Weights relative to the most likely token, which therefore weighs exactly 1 (so min_p is a plain floor).
+        double total = VectorMath.ExpShifted(logits, max, inverseTemperature, weights);
 
-        int topK = _parameters.TopK is > 0 and var k && k < x.Length ? k : 0;
+        int topK = _parameters.TopK is > 0 and var k && k < weights.Length ? k : 0;
         float topP = _parameters.TopP;
         float minP = _parameters.MinP;
         if (topK == 0 && topP >= 1)
         {
-            return DrawInIdOrder(x, minP);
+            return DrawInIdOrder(weights, minP, minP > 0 ? null : total);
         }
 
-        double total;
         Span<Candidate> candidates;
         if (topK > 0)
         {
-            candidates = TopKSorted(x, topK);
+            candidates = TokenSelection.TopK(weights, topK, _candidates);
             total = 0;
             foreach (Candidate c in candidates)
             {
@@ -142,168 +128,75 @@ public sealed class Sampler
         }
         else
         {
-            candidates = SortedAboveCutoff(x, topP, out total);
+            candidates = TokenSelection.AboveCutoff(weights, topP * total, _candidates);
         }
 
-        // Smallest prefix reaching top_p of the (top-k renormalised) mass, then the min-p floor; both are prefixes.
-        double target = topP * total;
-        double cumulative = 0;
-        int kept = 0;
-        while (kept < candidates.Length && (kept == 0 || cumulative < target) && candidates[kept].Weight >= minP)
+        // top_p of the (top-k renormalised) weight, then the min_p floor. Every step keeps the heaviest token.
+        int kept = topP < 1 ? TokenSelection.Nucleus(candidates, topP * total) : candidates.Length;
+        candidates = candidates[..kept];
+        double mass = 0;
+        foreach (Candidate c in candidates)
         {
-            cumulative += candidates[kept].Weight;
-            kept++;
+            mass += c.Weight >= minP ? c.Weight : 0;
         }
 
-        double u = _random.NextDouble() * cumulative;
-        for (int i = 0; i < kept - 1; i++)
+        double u = _random.NextDouble() * mass;
+        int chosen = -1;
+        foreach (Candidate c in candidates)
         {
-            u -= candidates[i].Weight;
-            if (u < 0)
+            if (c.Weight >= minP)
             {
-                return candidates[i].Id;
+                chosen = c.Id;
+                u -= c.Weight;
+                if (u < 0)
+                {
+                    break;
+                }
             }
         }
 
-        return candidates[kept - 1].Id;
+        return chosen;
     }
 
-    private int DrawInIdOrder(ReadOnlySpan<float> weights, float minP)
+    private int DrawInIdOrder(ReadOnlySpan<float> weights, float minP, double? knownTotal)
     {
-        double total = 0;
-        int last = 0;
-        for (int i = 0; i < weights.Length; i++)
+        double total = knownTotal ?? 0;
+        if (knownTotal is null)
         {
-            if (weights[i] >= minP && weights[i] > 0)
+            foreach (float w in weights)
             {
-                total += weights[i];
-                last = i;
+                total += w >= minP ? w : 0;
             }
         }
 
         double u = _random.NextDouble() * total;
-        for (int i = 0; i < last; i++)
+        int chosen = -1;
+        for (int i = 0; i < weights.Length; i++)
         {
             if (weights[i] >= minP && weights[i] > 0)
             {
+                chosen = i;
                 u -= weights[i];
                 if (u < 0)
                 {
-                    return i;
+                    break;
                 }
             }
         }
 
-        return last;
-    }
-
-    /// <summary>The k heaviest tokens, heaviest first (ties: lower id first), via a bounded min-heap: O(V log k).</summary>
-    private Span<Candidate> TopKSorted(ReadOnlySpan<float> weights, int k)
-    {
-        Span<Candidate> heap = _candidates.AsSpan(0, k);
-        for (int i = 0; i < k; i++)
-        {
-            heap[i] = new Candidate(i, weights[i]);
-        }
-
-        for (int i = k / 2 - 1; i >= 0; i--)
-        {
-            SiftDown(heap, i, k);
-        }
-
-        for (int i = k; i < weights.Length; i++)
-        {
-            var candidate = new Candidate(i, weights[i]);
-            if (Candidate.Before(candidate, heap[0]))
-            {
-                heap[0] = candidate;
-                SiftDown(heap, 0, k);
-            }
-        }
-
-        // Heap sort: repeatedly move the lightest to the end, leaving heaviest first.
-        for (int end = k - 1; end > 0; end--)
-        {
-            (heap[0], heap[end]) = (heap[end], heap[0]);
-            SiftDown(heap, 0, end);
-        }
-
-        return heap;
-    }
-
-    /// <summary>Min-heap where the root is the candidate that sorts last.</summary>
-    private static void SiftDown(Span<Candidate> heap, int i, int count)
-    {
-        while (true)
-        {
-            int worst = i;
-            int left = 2 * i + 1;
-            int right = left + 1;
-            if (left < count && Candidate.Before(heap[worst], heap[left]))
-            {
-                worst = left;
-            }
-
-            if (right < count && Candidate.Before(heap[worst], heap[right]))
-            {
-                worst = right;
-            }
-
-            if (worst == i)
-            {
-                return;
-            }
-
-            (heap[i], heap[worst]) = (heap[worst], heap[i]);
-            i = worst;
-        }
-    }
-
-    /// <summary>
-    /// Enough of the heaviest tokens, sorted, to contain the top-p nucleus: tokens above a cut-off that is lowered
-    /// until their mass reaches top_p. Usually a few hundred tokens are sorted instead of the vocabulary.
-    /// </summary>
-    private Span<Candidate> SortedAboveCutoff(ReadOnlySpan<float> weights, float topP, out double total)
-    {
-        total = Sum(weights);
-        double target = topP * total;
-        for (float cutoff = 1f / 64; ; cutoff /= 64)
-        {
-            int count = 0;
-            double mass = 0;
-            bool last = cutoff < 1e-30f;
-            for (int i = 0; i < weights.Length; i++)
-            {
-                if (last || weights[i] >= cutoff)
-                {
-                    _candidates[count++] = new Candidate(i, weights[i]);
-                    mass += weights[i];
-                }
-            }
-
-            if (last || mass >= target)
-            {
-                Span<Candidate> selected = _candidates.AsSpan(0, count);
-                selected.Sort(static (a, b) => Candidate.Before(a, b) ? -1 : Candidate.Before(b, a) ? 1 : 0);
-                return selected;
-            }
-        }
+        return chosen;
     }
 
     private SampledToken WithLogprobs(int id, ReadOnlySpan<float> x)
     {
         float max = x[ArgMax(x)];
-        double sum = 0;
-        for (int i = 0; i < x.Length; i++)
-        {
-            sum += MathF.Exp(x[i] - max);
-        }
-
+        double sum = VectorMath.SumExpShifted(x, max);
         float logNormalizer = max + (float)Math.Log(sum);
         TokenLogprob[] top = [];
         if (_parameters.TopLogprobs > 0)
         {
-            Span<Candidate> best = TopKSorted(x, Math.Min(_parameters.TopLogprobs, x.Length));
+            Span<Candidate> best = TokenSelection.TopK(x, Math.Min(_parameters.TopLogprobs, x.Length), _candidates);
+            TokenSelection.SortHeap(best);
             top = new TokenLogprob[best.Length];
             for (int i = 0; i < best.Length; i++)
             {
@@ -314,17 +207,6 @@ public sealed class Sampler
         return new SampledToken(id, x[id] - logNormalizer, top);
     }
 
-    private static double Sum(ReadOnlySpan<float> values)
-    {
-        double sum = 0;
-        foreach (float v in values)
-        {
-            sum += v;
-        }
-
-        return sum;
-    }
-
     private void MarkSeen(int id)
     {
         if ((uint)id < (uint)_seen.Length && !_seen[id])
@@ -332,11 +214,5 @@ public sealed class Sampler
             _seen[id] = true;
             _seenIds.Add(id);
         }
-    }
-
-    private readonly record struct Candidate(int Id, float Weight)
-    {
-        /// <summary>Sampling order: heavier first, then lower id.</summary>
-        public static bool Before(Candidate a, Candidate b) => a.Weight > b.Weight || (a.Weight == b.Weight && a.Id < b.Id);
     }
 }
