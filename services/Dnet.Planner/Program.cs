@@ -1,11 +1,14 @@
+using Dnet.Planner.Apis;
+using Dnet.Planner.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.Services.AddHealthChecks()
-    .AddPendingCapability("topology", "layer assignment solver and device profiles");
+builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.MapPlannerApi();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -1,0 +1,52 @@
+using Dnet.Planner.Infrastructure;
+using Dnet.Planner.Model;
+
+namespace Dnet.Planner.Apis;
+
+/// <summary>The planner's HTTP surface: device profiles, planning, and the current topology.</summary>
+public static class PlannerApi
+{
+    public static IEndpointRouteBuilder MapPlannerApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/planner");
+        api.MapGet("/devices", GetDevices);
+        api.MapPost("/plan", Plan);
+        api.MapGet("/topology", GetTopology);
+        return app;
+    }
+
+    /// <summary>Every configured shard's device profile (GetProfile over gRPC), and the shards that did not answer.</summary>
+    public static async Task<IResult> GetDevices(TopologyPlanner planner, string? computeDtype, CancellationToken cancellationToken)
+    {
+        string? dtype = computeDtype is null ? ComputeDtype.BFloat16 : ComputeDtype.Normalize(computeDtype);
+        if (dtype is null)
+        {
+            return ApiError.Result(StatusCodes.Status400BadRequest, $"compute_dtype must be bf16 or f32, got '{computeDtype}'", "invalid_request_error", "compute_dtype", "invalid_request");
+        }
+        var devices = await planner.DevicesAsync(dtype, cancellationToken);
+        return devices.Devices.Count == 0 && devices.Unreachable.Count == 0
+            ? ApiError.Result(StatusCodes.Status503ServiceUnavailable, "no shards are configured (services:shard-N:grpc:0)", "service_unavailable_error", null, "no_shards")
+            : Results.Ok(devices);
+    }
+
+    public static async Task<IResult> Plan(TopologyPlanner planner, PlanRequest? request, CancellationToken cancellationToken)
+    {
+        if (request is null)
+        {
+            return ApiError.Result(StatusCodes.Status400BadRequest, "a JSON body is required", "invalid_request_error", null, "invalid_request");
+        }
+        try
+        {
+            return Results.Ok(await planner.PlanAsync(request, cancellationToken));
+        }
+        catch (Exception exception) when (ApiError.From(exception) is not null)
+        {
+            return ApiError.From(exception)!;
+        }
+    }
+
+    public static IResult GetTopology(TopologyStore store) =>
+        store.Current is { } topology
+            ? Results.Ok(topology)
+            : ApiError.Result(StatusCodes.Status404NotFound, "no topology has been planned yet: POST /planner/plan first", "not_found_error", null, "no_topology");
+}
