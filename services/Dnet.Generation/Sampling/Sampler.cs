@@ -3,8 +3,9 @@ namespace Dnet.Generation.Sampling;
 /// <summary>
 /// Picks the next token from a vocabulary's logits for one request. Order: repetition/frequency/presence penalties,
 /// temperature, top-k, top-p, min-p, then a draw from the renormalised remainder with the request's seeded RNG.
-/// Buffers are allocated once per request; top-k uses a bounded heap and top-p sorts only the tokens above a
-/// probability cut-off, so no call sorts the whole vocabulary. Not thread-safe: one per request.
+/// Buffers are allocated once per request and exp runs vectorised; top-k uses a bounded heap and top-p a weighted
+/// quickselect over the tokens above a probability cut-off, so no call sorts the vocabulary. Logits must be finite
+/// or -inf. Not thread-safe: one per request.
 /// </summary>
 /// <remarks>
 /// Penalty scope follows vLLM: the repetition penalty counts prompt and output tokens (HF), frequency and presence
@@ -56,9 +57,7 @@ public sealed class Sampler
             throw new ArgumentException($"Expected {_logits.Length} logits, got {logits.Length}.", nameof(logits));
         }
 
-        Span<float> x = _logits;
-        logits.CopyTo(x);
-        ApplyPenalties(x);
+        ReadOnlySpan<float> x = ApplyPenalties(logits);
 
         int id = _parameters.Temperature == 0 ? ArgMax(x) : Draw(x, _weights);
         SampledToken token = _parameters.Logprobs ? WithLogprobs(id, x) : new SampledToken(id, float.NaN, []);
@@ -68,13 +67,17 @@ public sealed class Sampler
         return token;
     }
 
-    private void ApplyPenalties(Span<float> x)
+    /// <summary>The logits with penalties applied: a copy when any penalty is set, else the input itself.</summary>
+    private ReadOnlySpan<float> ApplyPenalties(ReadOnlySpan<float> logits)
     {
         (float repetition, float frequency, float presence) = (_parameters.RepetitionPenalty, _parameters.FrequencyPenalty, _parameters.PresencePenalty);
         if (repetition == 1 && frequency == 0 && presence == 0)
         {
-            return;
+            return logits;
         }
+
+        Span<float> x = _logits;
+        logits.CopyTo(x);
 
         foreach (int id in _seenIds)
         {
@@ -92,6 +95,8 @@ public sealed class Sampler
 
             x[id] = v;
         }
+
+        return x;
     }
 
     /// <summary>Index of the largest logit, the lowest such id on ties.</summary>
