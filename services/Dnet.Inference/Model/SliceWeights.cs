@@ -73,8 +73,9 @@ sealed class SliceWeights : IDisposable
 
     public void Dispose()
     {
-        var all = Layers.SelectMany(l => l.All()).Concat(new[] { EmbedTokens, Norm, LmHead }.OfType<Tensor>()).Distinct();
-        foreach (var t in all)
+        var all = Layers.SelectMany(l => l.All()).Concat(new[] { EmbedTokens, Norm, LmHead }.OfType<Tensor>());
+        // Tied heads share the embedding tensor: dispose each object once (Tensor.Equals compares handles).
+        foreach (var t in all.Distinct<object>(ReferenceEqualityComparer.Instance).Cast<Tensor>())
         {
             t.Dispose();
         }

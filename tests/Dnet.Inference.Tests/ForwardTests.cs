@@ -1,0 +1,75 @@
+using Dnet.Inference.Model;
+
+namespace Dnet.Inference.Tests;
+
+[TestClass]
+public sealed class ForwardTests
+{
+    static string Tiny => TestCheckpoints.Folder(TestCheckpoints.Tiny);
+
+    [TestMethod]
+    public void CachedDecodeEqualsFullRecompute()
+    {
+        int[] tokens = EngineRun.Prompt(24, 512);
+        using var slice = ModelSlice.Load(Tiny, LayerRange.All(4), EngineRun.F32);
+
+        var cached = EngineRun.LastLogits([slice], "cached", tokens, prefill: 8);
+        var recomputed = EngineRun.Step([slice], "full", tokens, 0);
+
+        Assert.IsLessThan(1e-4, Numerics.MaxAbsDiff(recomputed, cached));
+    }
+
+    [TestMethod]
+    [DataRow(new[] { 0, 4 })]
+    [DataRow(new[] { 0, 2, 4 })]
+    [DataRow(new[] { 0, 1, 3, 4 })]
+    [DataRow(new[] { 0, 1, 2, 3, 4 })]
+    public void ChainedSlicesEqualWholeModel(int[] bounds)
+    {
+        int[] tokens = EngineRun.Prompt(12, 512);
+        var whole = EngineRun.WholeModel(Tiny, tokens, prefill: 6);
+
+        var ring = bounds.Zip(bounds.Skip(1), (start, end) => ModelSlice.Load(Tiny, new LayerRange(start, end), EngineRun.F32)).ToList();
+        try
+        {
+            var chained = EngineRun.LastLogits(ring, "chain", tokens, prefill: 6);
+            Assert.IsLessThan(1e-5, Numerics.MaxAbsDiff(whole, chained));
+        }
+        finally
+        {
+            ring.ForEach(s => s.Dispose());
+        }
+    }
+
+    [TestMethod]
+    public void InterleavedSequencesDoNotShareState()
+    {
+        int[] a = EngineRun.Prompt(10, 512, seed: 1);
+        int[] b = EngineRun.Prompt(10, 512, seed: 2);
+        using var slice = ModelSlice.Load(Tiny, LayerRange.All(4), EngineRun.F32);
+        var aloneA = EngineRun.LastLogits([slice], "alone-a", a, prefill: 4);
+        var aloneB = EngineRun.LastLogits([slice], "alone-b", b, prefill: 4);
+
+        float[] lastA = EngineRun.Step([slice], "a", a[..4], 0), lastB = EngineRun.Step([slice], "b", b[..4], 0);
+        for (int t = 4; t < 10; t++)
+        {
+            lastB = EngineRun.Step([slice], "b", [b[t]], t);
+            lastA = EngineRun.Step([slice], "a", [a[t]], t);
+        }
+
+        Assert.AreEqual(0, Numerics.MaxAbsDiff(aloneA, lastA));
+        Assert.AreEqual(0, Numerics.MaxAbsDiff(aloneB, lastB));
+        Assert.IsGreaterThan(1e-3, Numerics.MaxAbsDiff(lastA, lastB), "two different prompts should not give the same logits");
+    }
+
+    [TestMethod]
+    public void Bf16ComputeTracksF32()
+    {
+        int[] tokens = EngineRun.Prompt(12, 512);
+        var f32 = EngineRun.WholeModel(Tiny, tokens, prefill: 6);
+        var bf16 = EngineRun.WholeModel(Tiny, tokens, prefill: 6, new ModelSliceOptions { ComputeDtype = ComputeDtype.BFloat16 });
+
+        // bf16 keeps 8 bits of mantissa: expect agreement to a few percent of the logit spread, not exactness.
+        Assert.IsLessThan(0.1 * Numerics.Std(f32) + 0.05, Numerics.MaxAbsDiff(f32, bf16));
+    }
+}
