@@ -5,28 +5,31 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 var redis = builder.AddTraceSink("redis");
 
-var planner = builder.AddProject<Projects.Dnet_Planner>("planner");
-
 var shards = Enumerable.Range(0, builder.ShardCount())
     .Select(index => builder.AddShard(index).WithReference(redis).WaitFor(redis))
     .ToList();
+
+var planner = builder.AddProject<Projects.Dnet_Planner>("planner")
+    .WithReference(redis).WaitFor(redis)
+    .WithHttpHealthCheck("/health");
 
 var analytics = builder.AddProject<Projects.Dnet_Analytics>("analytics")
     .WithReference(redis).WaitFor(redis)
     .WithHttpHealthCheck("/health");
 
 var gateway = builder.AddProject<Projects.Dnet_Gateway>("gateway")
+    .WithGrpcEndpoint()
     .WithReference(redis).WaitFor(redis)
     .WithReference(planner).WaitFor(planner)
     .WithReference(analytics)
+    .WithModelSettings(builder.Configuration)
     .WithHttpHealthCheck("/health");
+gateway.WithEnvironment("Dnet__Gateway__TokenSink", gateway.GetEndpoint("grpc"));
 
 foreach (var shard in shards)
 {
-    gateway.WithReference(shard.GetEndpoint("grpc")).WaitFor(shard);
-    planner.WithReference(shard.GetEndpoint("http"));
+    planner.WithReference(shard.GetEndpoint("grpc")).WaitFor(shard);
+    gateway.WaitFor(shard);
 }
-
-planner.WithHttpHealthCheck("/health");
 
 builder.Build().Run();

@@ -1,11 +1,20 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>Names of Dnet's own telemetry sources, registered with OpenTelemetry by the service defaults.</summary>
+/// <summary>Dnet's own telemetry sources, registered with OpenTelemetry by the service defaults.</summary>
 public static class DnetTelemetry
 {
-    /// <summary>The one <see cref="System.Diagnostics.ActivitySource"/> every Dnet frame comes from.</summary>
+    /// <summary>The name of the one <see cref="ActivitySource"/> every Dnet frame comes from.</summary>
     public const string ActivitySourceName = "Dnet";
 
-    /// <summary>The <see cref="System.Diagnostics.Metrics.Meter"/> for Dnet's own metrics.</summary>
+    /// <summary>The name of the <see cref="System.Diagnostics.Metrics.Meter"/> for Dnet's own metrics.</summary>
     public const string MeterName = "Dnet";
+
+    /// <summary>The source of every Dnet frame.</summary>
+    public static readonly ActivitySource Source = new(ActivitySourceName);
+
+    /// <summary>The meter of every Dnet metric.</summary>
+    public static readonly Meter Meter = new(MeterName);
 }

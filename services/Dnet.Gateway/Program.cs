@@ -1,11 +1,16 @@
+using Dnet.Gateway.Apis;
+using Dnet.Gateway.Ring;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.Services.AddHealthChecks()
-    .AddPendingCapability("chat-completions", "OpenAI chat completions over the shard ring");
+builder.AddGatewayRing();
 
 var app = builder.Build();
 
+app.MapChatCompletionsApi();
+app.MapClusterApi();
+app.MapGrpcService<TokenSinkApi>();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -1,12 +1,10 @@
 using Dnet.Shard.Apis;
+using Dnet.Shard.Ring;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.Services.AddGrpc();
-builder.Services.AddGrpcHealthChecks();
-builder.Services.AddHealthChecks()
-    .AddPendingCapability("model-slice", "loading a layer range and forwarding activations");
+builder.AddShardRing();
 
 var app = builder.Build();
 

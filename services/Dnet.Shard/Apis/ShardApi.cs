@@ -1,11 +1,78 @@
+using System.Diagnostics;
 using Dnet.Contracts.Shards;
+using Dnet.Shard.Ring;
 using Grpc.Core;
 
 namespace Dnet.Shard.Apis;
 
-/// <summary>The shard's gRPC surface.</summary>
-internal sealed class ShardApi(IConfiguration configuration) : Dnet.Contracts.Shards.Shard.ShardBase
+/// <summary>The shard's gRPC surface: slice lifecycle, request cleanup, and the activation stream.</summary>
+internal sealed class ShardApi(SliceHost host, FrameQueue queue, ShardIdentity identity) : Dnet.Contracts.Shards.Shard.ShardBase
 {
-    public override Task<ShardStatus> GetStatus(StatusRequest request, ServerCallContext context) =>
-        Task.FromResult(new ShardStatus { Node = $"shard-{configuration["Dnet:Shard:Index"]}" });
+    public override Task<ShardStatus> GetStatus(StatusRequest request, ServerCallContext context)
+    {
+        var status = new ShardStatus { Node = identity.Node };
+        if (host.Current is { } loaded)
+        {
+            status.Model = loaded.Model;
+            status.LayerStart = loaded.Slice.Layers.Start;
+            status.LayerEnd = loaded.Slice.Layers.End;
+            status.IsFirst = loaded.Slice.IsFirst;
+            status.IsLast = loaded.Slice.IsLast;
+            status.NextHop = loaded.NextHop?.Peer ?? "";
+            status.ActiveSequences = loaded.Slice.Sequences.Count;
+            status.ComputeDtype = loaded.Slice.ComputeDtype.ToString();
+            status.ResidentBytes = loaded.Slice.MappedBytes + loaded.Slice.ConvertedBytes;
+        }
+
+        return Task.FromResult(status);
+    }
+
+    public override async Task<LoadSliceReply> LoadSlice(LoadSliceRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrWhiteSpace(request.Model) || string.IsNullOrWhiteSpace(request.TokenSink))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "model and token_sink are required"));
+        }
+
+        try
+        {
+            return await host.LoadAsync(request, context.CancellationToken);
+        }
+        catch (Exception exception) when (exception is IOException or ArgumentException or InvalidDataException
+            or InvalidOperationException or NotSupportedException or UnauthorizedAccessException)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"{identity.Node} could not load {request.Model} [{request.LayerStart}, {request.LayerEnd}): {exception.Message}"));
+        }
+    }
+
+    public override async Task<UnloadReply> Unload(UnloadRequest request, ServerCallContext context)
+    {
+        await host.UnloadAsync();
+        return new UnloadReply();
+    }
+
+    public override Task<FreeSequenceReply> FreeSequence(FreeSequenceRequest request, ServerCallContext context) =>
+        Task.FromResult(new FreeSequenceReply { Freed = host.Free(request.RequestId) });
+
+    public override Task<EchoPayload> Echo(EchoPayload request, ServerCallContext context) => Task.FromResult(request);
+
+    public override async Task<StreamClosed> Activations(IAsyncStreamReader<ActivationFrame> requestStream, ServerCallContext context)
+    {
+        while (await requestStream.MoveNext(context.CancellationToken))
+        {
+            var frame = requestStream.Current;
+            ActivityContext.TryParse(frame.Traceparent, frame.Tracestate, isRemote: true, out var parent);
+            using (var rx = DnetTelemetry.Source.StartActivity("network.rx", ActivityKind.Consumer, parent))
+            {
+                rx?.SetTag("dnet.request_id", frame.RequestId);
+                rx?.SetTag("dnet.step", frame.Step);
+                rx?.SetTag("dnet.bytes", frame.CalculateSize());
+            }
+
+            queue.Enqueue(new InboundFrame(frame, Stopwatch.GetTimestamp(), DateTimeOffset.UtcNow, parent));
+        }
+
+        return new StreamClosed();
+    }
 }

@@ -1,0 +1,100 @@
+using System.Threading.Channels;
+using Grpc.Core;
+
+namespace Dnet.Contracts.Streaming;
+
+/// <summary>
+/// A long-lived client stream to one peer (the next shard, or the gateway's token sink) fed from a queue, so that the
+/// producer never waits on the network and messages keep their order. When the peer is gone, every message that could
+/// not be written is handed to <c>onUndelivered</c> (so its request can fail fast with a clear error) and the stream is
+/// reopened for the messages that follow.
+/// </summary>
+/// <typeparam name="T">The message type.</typeparam>
+public sealed class OutboundStream<T> : IAsyncDisposable where T : class
+{
+    private readonly Channel<T> _queue = Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Func<CancellationToken, AsyncClientStreamingCall<T, Dnet.Contracts.Shards.StreamClosed>> _open;
+    private readonly Action<T, Exception> _onUndelivered;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _pump;
+
+    /// <summary>Starts the stream; <paramref name="open"/> is called again after each failure.</summary>
+    public OutboundStream(
+        string peer,
+        Func<CancellationToken, AsyncClientStreamingCall<T, Dnet.Contracts.Shards.StreamClosed>> open,
+        Action<T, Exception> onUndelivered)
+    {
+        Peer = peer;
+        _open = open;
+        _onUndelivered = onUndelivered;
+        _pump = Task.Run(PumpAsync);
+    }
+
+    /// <summary>The peer's address, for error messages.</summary>
+    public string Peer { get; }
+
+    /// <summary>Queues a message; never blocks.</summary>
+    public void Send(T message)
+    {
+        if (!_queue.Writer.TryWrite(message))
+        {
+            _onUndelivered(message, new ObjectDisposedException($"stream to {Peer} is closed"));
+        }
+    }
+
+    private async Task PumpAsync()
+    {
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            AsyncClientStreamingCall<T, Dnet.Contracts.Shards.StreamClosed>? call = null;
+            T? current = null;
+            try
+            {
+                call = _open(token);
+                while (await _queue.Reader.WaitToReadAsync(token))
+                {
+                    while (_queue.Reader.TryRead(out current))
+                    {
+                        await call.RequestStream.WriteAsync(current, token);
+                        current = null;
+                    }
+                }
+                return;
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception) when (exception is RpcException or IOException or InvalidOperationException or HttpRequestException)
+            {
+                if (current is not null)
+                {
+                    _onUndelivered(current, exception);
+                }
+
+                // Whatever was queued behind the failed message was meant for the same dead peer: fail it now rather
+                // than let it wait for a reconnect that may never come.
+                while (_queue.Reader.TryRead(out var queued))
+                {
+                    _onUndelivered(queued, exception);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(200), token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            finally
+            {
+                call?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Stops the pump; queued messages are dropped.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _stopping.CancelAsync();
+        await _pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Dnet.Contracts.Shards;
+using Dnet.Gateway.OpenAi;
+using Dnet.Gateway.Ring;
+using Dnet.Generation.Streaming;
+using Grpc.Core;
+
+namespace Dnet.Gateway.Completions;
+
+/// <summary>
+/// Drives one request around the ring: the prompt goes to the first shard, each token comes back from the last shard,
+/// is detokenized and checked against the stop conditions, and (unless finished) goes round again as the next step.
+/// The request's KV cache is freed on every shard however the run ends.
+/// </summary>
+internal sealed class CompletionRun(
+    DeployedModel model,
+    RequestRouter router,
+    ChatCompletionRequest request,
+    string requestId,
+    int[] promptIds,
+    int maxTokens,
+    TimeSpan stallTimeout,
+    ILogger logger)
+{
+    public async IAsyncEnumerable<CompletionEvent> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var tokens = router.Register(requestId);
+        try
+        {
+            var sampling = Sampling();
+            var detokenizer = new IncrementalDetokenizer(model.Tokenizer, skipSpecialTokens: true);
+            var stops = new StopSequenceMatcher(request.Stop);
+            var generated = 0;
+            string? finish = null;
+
+            var prefill = DnetTelemetry.Source.StartActivity("request.prefill");
+            prefill?.SetTag("dnet.request_id", requestId);
+            prefill?.SetTag("dnet.tokens", promptIds.Length);
+            Send(new ActivationFrame { RequestId = requestId, Step = 0, StartPosition = 0, TokenIds = { promptIds }, Sampling = sampling,
+                History = { sampling.RepetitionPenalty != 1f ? promptIds : [] } });
+
+            while (finish is null)
+            {
+                var frame = await NextTokenAsync(tokens, generated == 0 ? PrefillTimeout() : stallTimeout, cancellationToken);
+                prefill?.Dispose();
+                prefill = null;
+                generated++;
+
+                var isEndOfTurn = model.Tokenizer.EndOfTurnTokenIds.Contains(frame.TokenId);
+                var text = isEndOfTurn ? "" : Detokenize(detokenizer, frame.TokenId);
+                var check = stops.Push(text);
+                if (isEndOfTurn || check.Stopped)
+                {
+                    finish = "stop";
+                }
+                else if (generated >= maxTokens)
+                {
+                    finish = "length";
+                }
+
+                var emitted = finish is null || check.Stopped ? check.Text : check.Text + stops.Push(detokenizer.Flush()).Text + stops.Flush();
+                EmitTokenSpan(generated - 1);
+                yield return new TextEmitted(emitted, request.Logprobs ? [Logprob(frame)] : []);
+
+                if (finish is null)
+                {
+                    Send(new ActivationFrame
+                    {
+                        RequestId = requestId,
+                        Step = generated,
+                        StartPosition = promptIds.Length + generated - 1,
+                        TokenIds = { frame.TokenId },
+                        Sampling = sampling,
+                    });
+                }
+            }
+
+            yield return new CompletionFinished(finish, new Usage(promptIds.Length, generated));
+        }
+        finally
+        {
+            router.Unregister(requestId);
+            FreeEverywhere();
+        }
+    }
+
+    private SamplingParams Sampling()
+    {
+        var sampling = new SamplingParams
+        {
+            Temperature = request.Temperature,
+            TopP = request.TopP,
+            TopK = request.TopK,
+            MinP = request.MinP,
+            RepetitionPenalty = request.RepetitionPenalty,
+            FrequencyPenalty = request.FrequencyPenalty,
+            PresencePenalty = request.PresencePenalty,
+            // The seed is fixed here, not on the last shard, so a request samples the same way on any ring.
+            Seed = (ulong)(request.Seed ?? Random.Shared.NextInt64()),
+            Logprobs = request.Logprobs,
+            TopLogprobs = request.TopLogprobs,
+        };
+        return sampling;
+    }
+
+    private void Send(ActivationFrame frame)
+    {
+        using var tx = DnetTelemetry.Source.StartActivity("network.tx");
+        tx?.SetTag("dnet.request_id", requestId);
+        tx?.SetTag("dnet.step", frame.Step);
+        frame.Traceparent = Activity.Current?.Id ?? "";
+        frame.Tracestate = Activity.Current?.TraceStateString ?? "";
+        tx?.SetTag("dnet.bytes", frame.CalculateSize());
+        model.FirstHop.Send(frame);
+    }
+
+    private async Task<TokenFrame> NextTokenAsync(System.Threading.Channels.ChannelReader<TokenFrame> tokens, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        TokenFrame frame;
+        try
+        {
+            frame = await tokens.ReadAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new RingFailureException(
+                $"no token from the ring ({string.Join(" -> ", model.Shards.Select(s => s.Node))}) within {timeout.TotalSeconds:F0} s: a shard is down or stalled");
+        }
+
+        return string.IsNullOrEmpty(frame.Error) ? frame : throw new RingFailureException(frame.Error);
+    }
+
+    private TimeSpan PrefillTimeout() => stallTimeout + TimeSpan.FromMilliseconds(5.0 * promptIds.Length);
+
+    private static string Detokenize(IncrementalDetokenizer detokenizer, int tokenId)
+    {
+        using var span = DnetTelemetry.Source.StartActivity("request.detokenize");
+        return detokenizer.Push(tokenId);
+    }
+
+    private void EmitTokenSpan(int index)
+    {
+        using var span = DnetTelemetry.Source.StartActivity("request.token");
+        span?.SetTag("dnet.request_id", requestId);
+        span?.SetTag("dnet.token_index", index);
+    }
+
+    private TokenLogprobEntry Logprob(TokenFrame frame) => new(
+        TokenText(frame.TokenId), frame.Logprob, TokenBytes(frame.TokenId),
+        frame.TopLogprobs.Select(t => new TopLogprobEntry(TokenText(t.TokenId), t.Logprob, TokenBytes(t.TokenId))).ToList());
+
+    private string TokenText(int id) => Encoding.UTF8.GetString(model.Tokenizer.TokenBytes(id));
+
+    private int[] TokenBytes(int id) => [.. model.Tokenizer.TokenBytes(id).ToArray().Select(b => (int)b)];
+
+    private void FreeEverywhere()
+    {
+        using var end = DnetTelemetry.Source.StartActivity("request.end");
+        end?.SetTag("dnet.request_id", requestId);
+        foreach (var shard in model.Shards)
+        {
+            // Fire and forget: the response must not wait for cleanup, and the shards' idle sweep is the backstop.
+            _ = FreeAsync(shard);
+        }
+    }
+
+    private async Task FreeAsync(RingShard shard)
+    {
+        try
+        {
+            await shard.Client.FreeSequenceAsync(new FreeSequenceRequest { RequestId = requestId }, deadline: DateTime.UtcNow.AddSeconds(5));
+        }
+        catch (RpcException exception)
+        {
+            logger.LogDebug("Freeing {RequestId} on {Node} failed: {Error}", requestId, shard.Node, exception.Status.Detail);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using Dnet.Contracts.Shards;
+using Dnet.Contracts.Streaming;
+using Dnet.Generation.Chat;
+using Dnet.Generation.Tokenization;
+
+namespace Dnet.Gateway.Ring;
+
+/// <summary>A model loaded across the ring: how to talk to it (tokenizer, template, limits) and where its shards are.</summary>
+internal sealed class DeployedModel(
+    string id,
+    string folder,
+    TextTokenizer tokenizer,
+    ChatTemplate template,
+    int contextLength,
+    IReadOnlyList<RingShard> shards,
+    OutboundStream<ActivationFrame> firstHop,
+    DateTimeOffset loadedAt) : IAsyncDisposable
+{
+    public string Id { get; } = id;
+
+    public string Folder { get; } = folder;
+
+    public TextTokenizer Tokenizer { get; } = tokenizer;
+
+    public ChatTemplate Template { get; } = template;
+
+    public int ContextLength { get; } = contextLength;
+
+    /// <summary>Shards in ring order; shards the planner gave no layers are not in it.</summary>
+    public IReadOnlyList<RingShard> Shards { get; } = shards;
+
+    public OutboundStream<ActivationFrame> FirstHop { get; } = firstHop;
+
+    public DateTimeOffset LoadedAt { get; } = loadedAt;
+
+    public ValueTask DisposeAsync() => FirstHop.DisposeAsync();
+}
+
+/// <summary>One shard of the ring with its layer range and a client for control calls.</summary>
+internal sealed record RingShard(string Node, string Address, int LayerStart, int LayerEnd, Shard.ShardClient Client);

@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Dnet.Contracts.Shards;
+
+namespace Dnet.Gateway.Ring;
+
+/// <summary>Hands each token (or error) arriving at the token sink to the request that is waiting for it.</summary>
+internal sealed class RequestRouter(ILogger<RequestRouter> logger)
+{
+    private readonly ConcurrentDictionary<string, Channel<TokenFrame>> _requests = new();
+
+    public ChannelReader<TokenFrame> Register(string requestId)
+    {
+        var channel = Channel.CreateUnbounded<TokenFrame>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        if (!_requests.TryAdd(requestId, channel))
+        {
+            throw new InvalidOperationException($"request {requestId} is already in flight");
+        }
+
+        return channel.Reader;
+    }
+
+    public void Unregister(string requestId) => _requests.TryRemove(requestId, out _);
+
+    public void Deliver(TokenFrame frame)
+    {
+        if (_requests.TryGetValue(frame.RequestId, out var channel))
+        {
+            channel.Writer.TryWrite(frame);
+        }
+        else
+        {
+            // A request that finished, was cancelled or timed out: its late tokens are expected, not an error.
+            logger.LogDebug("Token for finished request {RequestId} (step {Step}) ignored", frame.RequestId, frame.Step);
+        }
+    }
+
+    /// <summary>Fails one request, e.g. when its frame could not be sent.</summary>
+    public void Fail(string requestId, string error) => Deliver(new TokenFrame { RequestId = requestId, Error = error });
+
+    /// <summary>Fails every request in flight, e.g. when the stream to the first shard breaks.</summary>
+    public void FailAll(string error)
+    {
+        foreach (var (requestId, channel) in _requests)
+        {
+            channel.Writer.TryWrite(new TokenFrame { RequestId = requestId, Error = error });
+        }
+    }
+}

@@ -1,0 +1,18 @@
+using Dnet.Contracts.Shards;
+using Grpc.Core;
+
+namespace Dnet.Gateway.Ring;
+
+/// <summary>The gRPC endpoint shards report to: tokens from the last shard, errors from any shard.</summary>
+internal sealed class TokenSinkApi(RequestRouter router) : TokenSink.TokenSinkBase
+{
+    public override async Task<StreamClosed> Tokens(IAsyncStreamReader<TokenFrame> requestStream, ServerCallContext context)
+    {
+        while (await requestStream.MoveNext(context.CancellationToken))
+        {
+            router.Deliver(requestStream.Current);
+        }
+
+        return new StreamClosed();
+    }
+}

@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using Dnet.Contracts.Shards;
+using Dnet.Generation.Sampling;
+using Dnet.Inference.Model;
+using Google.Protobuf;
+using WireFrame = Dnet.Contracts.Shards.ActivationFrame;
+
+namespace Dnet.Shard.Ring;
+
+/// <summary>
+/// Runs queued frames through this shard's slice one at a time: the forward pass, then either the hidden state to
+/// the next hop or, on the last shard, the sampled token to the gateway. A failing request is reported to the
+/// gateway and its state freed; the frames of other requests go on.
+/// </summary>
+internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentity identity, ILogger<FrameWorker> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var inbound in queue.ReadAllAsync(stoppingToken))
+        {
+            await host.ComputeGate.WaitAsync(stoppingToken);
+            try
+            {
+                Process(inbound);
+            }
+            finally
+            {
+                host.ComputeGate.Release();
+            }
+        }
+    }
+
+    private void Process(InboundFrame inbound)
+    {
+        var frame = inbound.Frame;
+        RecordQueueWait(inbound);
+        if (host.Current is not { } loaded)
+        {
+            ReportError(null, frame, $"{identity.Node} has no model slice loaded");
+            return;
+        }
+
+        host.Touch(frame.RequestId);
+        try
+        {
+            using var forward = DnetTelemetry.Source.StartActivity("compute.forward", ActivityKind.Internal, inbound.Parent);
+            var output = Forward(loaded, frame, forward);
+            if (output.Logits is { } logits)
+            {
+                SampleAndSend(loaded, frame, logits, forward);
+            }
+            else
+            {
+                SendHidden(loaded, frame, output.Activations!, forward);
+            }
+        }
+        catch (Exception exception)
+        {
+            // One bad request (capacity exceeded, malformed frame, a libtorch error) must not stop the worker that
+            // serves every other request: report it to the gateway and go on.
+            logger.LogWarning(exception, "{Node} failed request {RequestId} at step {Step}", identity.Node, frame.RequestId, frame.Step);
+            ReportError(loaded, frame, $"{identity.Node} failed at step {frame.Step}: {exception.Message}");
+            host.Free(frame.RequestId);
+        }
+    }
+
+    private static SliceOutput Forward(LoadedSlice loaded, WireFrame frame, Activity? span)
+    {
+        var slice = loaded.Slice;
+        SliceInput input;
+        using (var load = DnetTelemetry.Source.StartActivity("compute.activations.load"))
+        {
+            input = slice.IsFirst
+                ? SliceInput.FromTokens([.. frame.TokenIds])
+                : SliceInput.FromActivations(ToActivations(frame));
+            load?.SetTag("dnet.bytes", frame.Hidden.Length);
+        }
+
+        span?.SetTag("dnet.request_id", frame.RequestId);
+        span?.SetTag("dnet.step", frame.Step);
+        span?.SetTag("dnet.layers", loaded.Layers);
+        span?.SetTag("dnet.tokens", input.Tokens);
+        span?.SetTag("dnet.dtype", slice.ComputeDtype.ToString());
+        span?.SetTag("dnet.flops", ForwardFlops(loaded, input.Tokens, frame.StartPosition));
+
+        using var execute = DnetTelemetry.Source.StartActivity("compute.execute");
+        return slice.Forward(frame.RequestId, input, frame.StartPosition);
+    }
+
+    private void SampleAndSend(LoadedSlice loaded, WireFrame frame, float[] logits, Activity? forward)
+    {
+        SampledToken token;
+        using (DnetTelemetry.Source.StartActivity("compute.sampling"))
+        {
+            var sampler = loaded.Samplers.GetOrCreate(frame.RequestId,
+                () => new Sampler(frame.Sampling.ToParameters(), logits.Length, frame.History));
+            token = sampler.Sample(logits);
+        }
+
+        var reply = new TokenFrame
+        {
+            RequestId = frame.RequestId,
+            Step = frame.Step,
+            TokenId = token.Id,
+            Logprob = token.Logprob,
+            Traceparent = forward?.Id ?? frame.Traceparent,
+        };
+        reply.TopLogprobs.Add(token.TopLogprobs.Select(t => new Dnet.Contracts.Shards.TokenLogprob { TokenId = t.Id, Logprob = t.Logprob }));
+        forward?.Dispose();
+        using var send = DnetTelemetry.Source.StartActivity("network.token.send");
+        send?.SetTag("dnet.request_id", frame.RequestId);
+        loaded.TokenSink.Send(reply);
+    }
+
+    private static void SendHidden(LoadedSlice loaded, WireFrame frame, Inference.Model.ActivationFrame hidden, Activity? forward)
+    {
+        WireFrame next;
+        using (DnetTelemetry.Source.StartActivity("compute.activations.store"))
+        {
+            next = new WireFrame
+            {
+                RequestId = frame.RequestId,
+                Step = frame.Step,
+                StartPosition = frame.StartPosition,
+                // Wraps the bytes the engine already copied out of the tensor: no second copy.
+                Hidden = UnsafeByteOperations.UnsafeWrap(hidden.Data),
+                Dtype = hidden.Dtype == ComputeDtype.Float32 ? ActivationDtype.F32 : ActivationDtype.Bf16,
+                Sampling = frame.Sampling,
+                Traceparent = forward?.Id ?? frame.Traceparent,
+                Tracestate = frame.Tracestate,
+            };
+            next.Shape.Add([hidden.Tokens, hidden.HiddenSize]);
+            next.History.Add(frame.History);
+        }
+
+        forward?.Dispose();
+        using var tx = DnetTelemetry.Source.StartActivity("network.tx");
+        tx?.SetTag("dnet.request_id", frame.RequestId);
+        tx?.SetTag("dnet.bytes", next.Hidden.Length);
+        loaded.NextHop!.Send(next);
+    }
+
+    private void RecordQueueWait(InboundFrame inbound)
+    {
+        var wait = DnetTelemetry.Source.StartActivity("compute.queue.wait", ActivityKind.Internal, inbound.Parent,
+            startTime: inbound.ReceivedAt);
+        wait?.SetTag("dnet.request_id", inbound.Frame.RequestId);
+        wait?.SetTag("dnet.step", inbound.Frame.Step);
+        wait?.Dispose();
+    }
+
+    private void ReportError(LoadedSlice? loaded, WireFrame frame, string message)
+    {
+        if (loaded is null)
+        {
+            logger.LogWarning("Dropping request {RequestId}: {Message}", frame.RequestId, message);
+            return;
+        }
+
+        loaded.TokenSink.Send(new TokenFrame { RequestId = frame.RequestId, Step = frame.Step, Error = message, ErrorNode = identity.Node });
+    }
+
+    private static Inference.Model.ActivationFrame ToActivations(WireFrame frame)
+    {
+        if (frame.Shape.Count != 2)
+        {
+            throw new ArgumentException($"hidden state must be [tokens, hidden], got [{string.Join(", ", frame.Shape)}]");
+        }
+
+        var dtype = frame.Dtype switch
+        {
+            ActivationDtype.F32 => ComputeDtype.Float32,
+            ActivationDtype.Bf16 => ComputeDtype.BFloat16,
+            _ => throw new ArgumentException($"unsupported activation dtype {frame.Dtype}"),
+        };
+        return new Inference.Model.ActivationFrame(frame.Hidden.Memory, (int)frame.Shape[0], (int)frame.Shape[1], dtype);
+    }
+
+    private static long ForwardFlops(LoadedSlice loaded, int tokens, int startPosition)
+    {
+        // Each token attends to everything before it: use the mean context of the tokens in this step.
+        var meanContext = startPosition + (tokens + 1) / 2;
+        return tokens * loaded.Slice.Layers.Count * loaded.Profile.FlopsPerTokenPerLayer(meanContext);
+    }
+}

@@ -1,0 +1,22 @@
+namespace Dnet.Shard.Ring;
+
+/// <summary>DI wiring of the shard's ring: slice host, frame queue and worker, idle sweeper, gRPC.</summary>
+internal static class ShardRingExtensions
+{
+    public static IHostApplicationBuilder AddShardRing(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddGrpc(options =>
+        {
+            options.MaxReceiveMessageSize = 256 * 1024 * 1024;
+            options.MaxSendMessageSize = 256 * 1024 * 1024;
+        });
+        builder.Services.AddGrpcHealthChecks();
+        builder.Services.AddSingleton<ShardIdentity>();
+        builder.Services.AddSingleton<SliceHost>();
+        builder.Services.AddSingleton<FrameQueue>();
+        builder.Services.AddHostedService<FrameWorker>();
+        builder.Services.AddHostedService<IdleSequenceSweeper>();
+        builder.Services.AddHealthChecks().AddCheck<SliceHealthCheck>("model-slice", tags: ["ready"]);
+        return builder;
+    }
+}
