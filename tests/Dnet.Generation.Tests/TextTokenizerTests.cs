@@ -62,6 +62,21 @@ public sealed class TextTokenizerTests
     }
 
     [TestMethod]
+    public void Concurrent_encodes_agree_with_sequential_ones()
+    {
+        string[] texts = [.. Enumerable.Range(0, 64).Select(i => $"Request {i}: the garden, 你好 🙂 {i * 7919}\n")];
+        int[][] sequential = [.. texts.Select(t => Tokenizer.Encode(t).ToArray())];
+        var concurrent = new int[texts.Length][];
+
+        Parallel.For(0, texts.Length * 8, i => concurrent[i % texts.Length] = [.. Tokenizer.Encode(texts[i % texts.Length])]);
+
+        for (int i = 0; i < texts.Length; i++)
+        {
+            CollectionAssert.AreEqual(sequential[i], concurrent[i], texts[i]);
+        }
+    }
+
+    [TestMethod]
     public void Missing_file_names_the_file()
     {
         string path = Path.Combine(TokenizerFolder.NewTempFolder(), "tokenizer.json");
