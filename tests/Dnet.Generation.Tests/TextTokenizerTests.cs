@@ -93,6 +93,8 @@ public sealed class TextTokenizerTests
     [DataRow("""{"model":{"type":"BPE","vocab":{"a":0},"merges":[],"byte_fallback":true}}""", "byte_fallback")]
     [DataRow("""{"model":{"type":"BPE","vocab":{"a":0},"merges":[]},"pre_tokenizer":null,"decoder":null}""", "only byte-level BPE")]
     [DataRow("""{"model":{"type":"BPE","vocab":{"a":0},"merges":["a b"]},"decoder":{"type":"ByteLevel"}}""", "inconsistent model.vocab/model.merges")]
+    [DataRow("""{"model":{"type":"BPE","vocab":{"a":0},"merges":[]},"pre_tokenizer":{"type":"Sequence"}}""", "unexpected structure")]
+    [DataRow("""{"model":{"type":"BPE","vocab":{"a":"zero"},"merges":[]}}""", "model.vocab entry 'a' has no valid id")]
     public void Bad_file_is_rejected_with_file_and_reason(string json, string reason)
     {
         string path = Path.Combine(TokenizerFolder.NewTempFolder(), "tokenizer.json");

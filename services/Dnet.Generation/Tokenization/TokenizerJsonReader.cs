@@ -22,6 +22,19 @@ internal static class TokenizerJsonReader
 {
     public static TokenizerDefinition Read(string tokenizerJsonPath, string? tokenizerConfigPath)
     {
+        try
+        {
+            return ReadFiles(tokenizerJsonPath, tokenizerConfigPath);
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            // A field of the wrong JSON type or a missing nested field.
+            throw new InvalidDataException($"{tokenizerJsonPath}: unexpected structure ({ex.Message})", ex);
+        }
+    }
+
+    private static TokenizerDefinition ReadFiles(string tokenizerJsonPath, string? tokenizerConfigPath)
+    {
         using JsonDocument document = Parse(tokenizerJsonPath);
         JsonElement root = document.RootElement;
         var error = (string what) => new InvalidDataException($"{tokenizerJsonPath}: {what}");
