@@ -1,15 +1,17 @@
-using Dnet.Analytics.Infrastructure;
+using Dnet.Analytics.Apis;
+using Dnet.Analytics.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddRedisClient("redis");
-builder.Services.AddHealthChecks()
-    .AddCheck<RedisRoundTripHealthCheck>("redis-roundtrip", tags: ["ready"])
-    .AddPendingCapability("annotate", "span stream consumer, annotate tables and request stats");
+builder.AddApplicationServices();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapAnnotateApi();
+app.MapRequestsApi();
+app.MapGroupsApi();
+app.MapStatusApi();
 
 app.Run();

@@ -1,0 +1,55 @@
+using Dnet.Analytics.Infrastructure;
+using Dnet.Analytics.Ingest;
+using Dnet.Analytics.Model;
+using Dnet.Analytics.Telemetry;
+using Dnet.Perf;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Dnet.Analytics.Extensions;
+
+/// <summary>Wires the span stream consumer, the span store and what the endpoints need.</summary>
+public static class AnalyticsServiceExtensions
+{
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddRedisClient(ConsumerConnection.ConnectionName);
+        var services = builder.Services;
+        services.AddOptions<AnalyticsOptions>()
+            .BindConfiguration(AnalyticsOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => o.RetryMinMilliseconds <= o.RetryMaxMilliseconds, "RetryMinMilliseconds must not exceed RetryMaxMilliseconds")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddSingleton(provider =>
+        {
+            var settings = provider.GetRequiredService<IOptions<AnalyticsOptions>>().Value;
+            return new SpanStore(
+                new SpanStoreOptions
+                {
+                    MaxSpans = settings.MaxSpans,
+                    MaxAge = settings.MaxAgeMinutes > 0 ? TimeSpan.FromMinutes(settings.MaxAgeMinutes) : null,
+                },
+                provider.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton(provider => new PerfAnalyzer(provider.GetRequiredService<SpanStore>()));
+        services.AddSingleton(provider => new GroupCatalog(
+            provider.GetRequiredService<PerfAnalyzer>(),
+            provider.GetRequiredService<IOptions<AnalyticsOptions>>().Value.Groups));
+
+        services.AddSingleton<ConsumerConnection>();
+        services.AddSingleton<SpanStreamReader>();
+        services.AddSingleton<ConsumerState>();
+        services.AddSingleton<ExporterLedger>();
+        services.AddSingleton<AnalyticsMetrics>();
+        services.AddSingleton<SpanBatchIngestor>();
+        services.AddSingleton<StreamStatusReader>();
+        services.AddHostedService<SpanStreamConsumer>();
+
+        services.AddHealthChecks()
+            .AddCheck<RedisRoundTripHealthCheck>("redis-roundtrip", tags: ["ready"])
+            .AddCheck<SpanConsumerHealthCheck>("span-consumer", tags: ["ready"]);
+        return builder;
+    }
+}
