@@ -10,18 +10,20 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// The policy every Dnet service shares: OpenTelemetry (OTLP to the dashboard), health endpoints, service discovery and
-/// HTTP resilience. Services call <see cref="AddServiceDefaults{TBuilder}"/> once and <see cref="MapDefaultEndpoints"/> once.
+/// The policy every Dnet service shares: OpenTelemetry (OTLP to the dashboard), Dnet frames (run-time trace control and
+/// the Redis span stream), health endpoints, service discovery and HTTP resilience. Services call
+/// <see cref="AddServiceDefaults{TBuilder}"/> once and <see cref="MapDefaultEndpoints"/> once.
 /// </summary>
 public static class Extensions
 {
     private const string HealthEndpointPath = "/health";
     private const string AlivenessEndpointPath = "/alive";
 
-    /// <summary>Adds telemetry, health checks, service discovery and resilient HTTP clients.</summary>
+    /// <summary>Adds telemetry, the Dnet frame pipeline, health checks, service discovery and resilient HTTP clients.</summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
+        builder.AddDnetTracing();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>

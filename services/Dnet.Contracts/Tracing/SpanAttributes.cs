@@ -1,0 +1,56 @@
+namespace Dnet.Contracts.Tracing;
+
+/// <summary>
+/// Attribute names carried by Dnet frames: <c>dnet.*</c> are ours, <c>gen_ai.*</c> follow the OpenTelemetry GenAI
+/// semantic conventions (on the gateway's request root span only).
+/// </summary>
+public static class SpanAttributes
+{
+    /// <summary>The request id (<c>chatcmpl-...</c>), on every frame that belongs to a request, on every node.</summary>
+    public const string RequestId = "dnet.request_id";
+
+    /// <summary>Node that emitted the frame (<c>gateway</c>, <c>shard-0</c>, ...); added to every frame automatically.</summary>
+    public const string Node = "dnet.node";
+
+    /// <summary>Decode step: 0 for the prompt (prefill), then one per generated token (int).</summary>
+    public const string Step = "dnet.step";
+
+    /// <summary>Layer range a shard applied, inclusive, e.g. <c>"0-15"</c> (string).</summary>
+    public const string Layers = "dnet.layers";
+
+    /// <summary>Payload bytes sent, received, mapped or allocated (long).</summary>
+    public const string Bytes = "dnet.bytes";
+
+    /// <summary>Tokens processed by a frame (prompt length at prefill, 1 at decode) (int).</summary>
+    public const string Tokens = "dnet.tokens";
+
+    /// <summary>0-based index of a token emitted to the client, on <see cref="FrameNames.RequestToken"/> (int).</summary>
+    public const string TokenIndex = "dnet.token_index";
+
+    /// <summary>Compute or activation dtype: <c>bf16</c>, <c>f32</c> (string).</summary>
+    public const string Dtype = "dnet.dtype";
+
+    /// <summary>Estimated floating-point operations of one <see cref="FrameNames.ComputeForward"/> (double).</summary>
+    public const string Flops = "dnet.flops";
+
+    /// <summary>GenAI: the operation; <see cref="ChatOperation"/> on the request root.</summary>
+    public const string OperationName = "gen_ai.operation.name";
+
+    /// <summary>Value of <see cref="OperationName"/> on the request root span.</summary>
+    public const string ChatOperation = "chat";
+
+    /// <summary>GenAI: model requested by the client.</summary>
+    public const string RequestModel = "gen_ai.request.model";
+
+    /// <summary>GenAI: prompt tokens (int).</summary>
+    public const string InputTokens = "gen_ai.usage.input_tokens";
+
+    /// <summary>GenAI: generated tokens (int).</summary>
+    public const string OutputTokens = "gen_ai.usage.output_tokens";
+
+    /// <summary>GenAI: finish reasons (string array, e.g. <c>["stop"]</c>).</summary>
+    public const string FinishReasons = "gen_ai.response.finish_reasons";
+
+    /// <summary>GenAI: the response id (the same <c>chatcmpl-...</c> as <see cref="RequestId"/>).</summary>
+    public const string ResponseId = "gen_ai.response.id";
+}

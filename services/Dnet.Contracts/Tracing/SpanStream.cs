@@ -1,0 +1,32 @@
+namespace Dnet.Contracts.Tracing;
+
+/// <summary>
+/// The Redis stream every process writes its frames to: one entry per <see cref="SpanBatch"/>, with the fields named
+/// here (all values are strings, as Redis stores them).
+/// </summary>
+public static class SpanStream
+{
+    /// <summary>The stream key.</summary>
+    public const string Key = "dnet:spans";
+
+    /// <summary>Field: node that emitted the batch (<c>gateway</c>, <c>shard-0</c>, ...).</summary>
+    public const string NodeField = "node";
+
+    /// <summary>Field: the emitting service (application name, e.g. <c>Dnet.Shard</c>).</summary>
+    public const string ServiceField = "service";
+
+    /// <summary>Field: id of the emitting process instance; <see cref="SeqField"/> restarts with a new instance.</summary>
+    public const string InstanceField = "instance";
+
+    /// <summary>Field: per-instance batch sequence number, from 1; a gap means a batch that could not be delivered.</summary>
+    public const string SeqField = "seq";
+
+    /// <summary>Field: wire schema version (<see cref="SpanBatch.CurrentSchema"/>).</summary>
+    public const string SchemaField = "schema";
+
+    /// <summary>Field: spans this instance could not deliver so far (queue full or Redis unavailable), not counting this batch.</summary>
+    public const string DroppedField = "dropped";
+
+    /// <summary>Field: JSON array of <see cref="ExportedSpan"/>.</summary>
+    public const string SpansField = "spans";
+}
