@@ -1,5 +1,6 @@
 using Dnet.Planner.Infrastructure;
 using Dnet.Planner.Model;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Dnet.Planner.Apis;
 
@@ -16,7 +17,8 @@ public static class PlannerApi
     }
 
     /// <summary>Every configured shard's device profile (GetProfile over gRPC), and the shards that did not answer.</summary>
-    public static async Task<IResult> GetDevices(TopologyPlanner planner, string? computeDtype, CancellationToken cancellationToken)
+    public static async Task<IResult> GetDevices(
+        TopologyPlanner planner, [FromQuery(Name = "compute_dtype")] string? computeDtype, CancellationToken cancellationToken)
     {
         string? dtype = computeDtype is null ? ComputeDtype.BFloat16 : ComputeDtype.Normalize(computeDtype);
         if (dtype is null)

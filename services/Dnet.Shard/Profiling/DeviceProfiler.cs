@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Dnet.Contracts.Shards;
+
+namespace Dnet.Shard.Profiling;
+
+/// <summary>
+/// Measures this device for the planner: usable memory, GFLOP/s in the compute dtype, memory bandwidth and disk read
+/// speed, each replaced by <c>Dnet:Profile:*</c> configuration when set. Measured once per dtype (under a second), then
+/// cached: the benchmarks would otherwise compete with inference.
+/// </summary>
+public sealed partial class DeviceProfiler(IConfiguration configuration, ILogger<DeviceProfiler> logger)
+{
+    private static readonly TimeSpan MatmulBudget = TimeSpan.FromMilliseconds(250);
+
+    private readonly ConcurrentDictionary<string, Lazy<Task<DeviceProfile>>> profiles = new();
+
+    /// <summary>The profile for <paramref name="computeDtype"/> (bf16 or f32; empty means bf16). Returns a copy.</summary>
+    public async Task<DeviceProfile> MeasureAsync(string computeDtype, CancellationToken cancellationToken)
+    {
+        string dtype = ProfileDtype.Normalize(computeDtype);
+        var profile = profiles.GetOrAdd(dtype, d => new Lazy<Task<DeviceProfile>>(() => Task.Run(() => Measure(d), CancellationToken.None)));
+        try
+        {
+            return (await profile.Value.WaitAsync(cancellationToken)).Clone();
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A failed measurement is not cached: the next call measures again.
+            profiles.TryRemove(new KeyValuePair<string, Lazy<Task<DeviceProfile>>>(dtype, profile));
+            throw;
+        }
+    }
+
+    private DeviceProfile Measure(string dtype)
+    {
+        var overrides = ProfileOverrides.From(configuration);
+        var clock = Stopwatch.StartNew();
+        var profile = new DeviceProfile
+        {
+            Node = ShardNode.From(configuration),
+            ComputeDtype = dtype,
+            CpuThreads = Environment.ProcessorCount,
+            UsableMemoryBytes = overrides.UsableMemoryBytes ?? MemoryBenchmark.UsableBytes(),
+            Gflops = overrides.Gflops ?? MatmulBenchmark.Gflops(dtype, MatmulBudget),
+            MemoryBandwidthGbps = overrides.MemoryBandwidthGbps ?? MemoryBenchmark.BandwidthGbps(),
+            DiskReadGbps = overrides.DiskReadGbps ?? MeasureDisk(),
+        };
+        profile.Overridden.AddRange(overrides.FieldNames);
+        LogProfile(profile.Node, dtype, profile.UsableMemoryBytes, profile.Gflops, profile.MemoryBandwidthGbps, profile.DiskReadGbps,
+            string.Join(",", profile.Overridden), clock.Elapsed.TotalMilliseconds);
+        return profile;
+    }
+
+    private double MeasureDisk()
+    {
+        string directory = configuration["Dnet:Profile:DiskProbeDirectory"] is { Length: > 0 } configured ? configured : Path.GetTempPath();
+        var (gbps, uncached) = DiskBenchmark.ReadGbps(directory);
+        if (!uncached)
+        {
+            LogDiskCached(directory);
+        }
+        return gbps;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Device profile of {Node} for {Dtype}: {UsableMemoryBytes} bytes usable, {Gflops:F1} GFLOP/s, {MemoryBandwidthGbps:F1} GB/s memory, {DiskReadGbps:F2} GB/s disk (overridden: {Overridden}) in {ElapsedMs:F0} ms")]
+    private partial void LogProfile(string node, string dtype, long usableMemoryBytes, double gflops, double memoryBandwidthGbps, double diskReadGbps, string overridden, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not drop the disk probe file in {Directory} from the page cache: the disk read figure is a cache read")]
+    private partial void LogDiskCached(string directory);
+}
