@@ -57,8 +57,19 @@ static class TestCheckpoints
 }
 
 [TestClass]
-public static class TestRunCleanup
+public static class TestRun
 {
+    /// <summary>
+    /// One torch thread: the machines running this suite are shared, and with two OpenMP threads every small op
+    /// waits for both to be scheduled, which turns seconds into minutes under load. Results do not depend on it.
+    /// </summary>
+    [AssemblyInitialize]
+    public static void UseOneTorchThread(TestContext context)
+    {
+        _ = context;
+        TorchSharp.torch.set_num_threads(1);
+    }
+
     [AssemblyCleanup]
     public static void DeleteCheckpoints() => TestCheckpoints.DeleteAll();
 }

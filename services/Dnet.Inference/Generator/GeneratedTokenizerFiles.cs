@@ -1,10 +1,16 @@
+using Dnet.Generation.Tokenization;
+
 namespace Dnet.Inference.Generator;
 
-/// <summary>The tokenizer files of a generated model come from Dnet.Generation (the one place tokenizers live).</summary>
+/// <summary>
+/// The tokenizer files of a generated model come from Dnet.Generation (the one place tokenizers live): a byte-level
+/// BPE with ChatML specials, ids 0 &lt;|endoftext|&gt;, 1 &lt;|im_start|&gt;, 2 &lt;|im_end|&gt;.
+/// </summary>
 static class GeneratedTokenizerFiles
 {
-    public static void Write(string folder, int vocabSize, ulong seed)
-    {
-        _ = (folder, vocabSize, seed);
-    }
+    public const int BosTokenId = 1;
+    public const int EosTokenId = 2;
+
+    public static void Write(string folder, int vocabSize, ulong seed) =>
+        GeneratedTokenizer.Write(folder, new GeneratedTokenizerOptions { VocabSize = vocabSize, Seed = unchecked((long)seed) });
 }

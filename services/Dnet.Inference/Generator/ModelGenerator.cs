@@ -45,6 +45,11 @@ public static class ModelGenerator
             });
         }
         WriteJson(Path.Combine(folder, "config.json"), Config(spec));
+        WriteJson(Path.Combine(folder, "generation_config.json"), new Dictionary<string, int>
+        {
+            ["bos_token_id"] = GeneratedTokenizerFiles.BosTokenId,
+            ["eos_token_id"] = GeneratedTokenizerFiles.EosTokenId,
+        });
         GeneratedTokenizerFiles.Write(folder, spec.VocabSize, spec.Seed);
     }
 
@@ -65,6 +70,8 @@ public static class ModelGenerator
             ["max_position_embeddings"] = spec.MaxPositionEmbeddings,
             ["tie_word_embeddings"] = spec.TieWordEmbeddings,
             ["hidden_act"] = "silu",
+            ["bos_token_id"] = GeneratedTokenizerFiles.BosTokenId,
+            ["eos_token_id"] = GeneratedTokenizerFiles.EosTokenId,
             ["torch_dtype"] = spec.Dtype switch
             {
                 TensorDtype.Float32 => "float32",

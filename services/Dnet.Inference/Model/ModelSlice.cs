@@ -18,6 +18,12 @@ public sealed class ModelSlice : IDisposable
     readonly RotaryTable _rope;
     readonly ScalarType _dtype;
 
+    // Scalars held for the slice's lifetime: a temporary Scalar made by an implicit conversion can be finalized
+    // while libtorch still reads it (seen as sporadic TORCH_CHECK failures under GC pressure).
+    readonly Scalar _rmsNormEps;
+    readonly Scalar _attentionScale;
+    readonly Scalar _masked = float.NegativeInfinity;
+
     ModelSlice(ModelConfig config, LayerRange layers, SliceWeights weights, ComputeDtype dtype, int capacity)
     {
         Config = config;
@@ -27,6 +33,8 @@ public sealed class ModelSlice : IDisposable
         _dtype = dtype.ToScalarType();
         _kv = new KvCache(layers.Count, config.NumKeyValueHeads, config.HeadDim, capacity, _dtype);
         _rope = new RotaryTable(config, capacity, _dtype);
+        _rmsNormEps = config.RmsNormEps;
+        _attentionScale = 1 / Math.Sqrt(config.HeadDim);
     }
 
     /// <summary>The model's config.json.</summary>
@@ -113,7 +121,7 @@ public sealed class ModelSlice : IDisposable
             var cos = _rope.Cos.narrow(0, startPosition, n).unsqueeze(1);
             var sin = _rope.Sin.narrow(0, startPosition, n).unsqueeze(1);
             // Query i sits at position start+i and may see keys 0..start+i; one token needs no mask.
-            var mask = n == 1 ? null : torch.full(n, startPosition + n, float.NegativeInfinity).triu(startPosition + 1);
+            var mask = n == 1 ? null : torch.full(n, startPosition + n, _masked).triu(startPosition + 1);
             for (int l = 0; l < _weights.Layers.Length; l++)
             {
                 x = DecoderLayer(x, _weights.Layers[l], kv, l, startPosition, cos, sin, mask);
@@ -152,7 +160,7 @@ public sealed class ModelSlice : IDisposable
 
         // Query heads h*group .. h*group+group-1 share kv head h: view queries as [kv_heads, group, n, head_dim].
         var queries = q.transpose(0, 1).reshape(c.NumKeyValueHeads, group, n, c.HeadDim);
-        var scores = torch.matmul(queries, keys.unsqueeze(1).transpose(-1, -2)).to(ScalarType.Float32) / Math.Sqrt(c.HeadDim);
+        var scores = torch.matmul(queries, keys.unsqueeze(1).transpose(-1, -2)).to(ScalarType.Float32).mul(_attentionScale);
         if (mask is not null)
         {
             scores = scores + mask;
@@ -171,7 +179,7 @@ public sealed class ModelSlice : IDisposable
     Tensor RmsNorm(Tensor x, Tensor weight)
     {
         var x32 = x.to(ScalarType.Float32);
-        var normed = x32 * torch.rsqrt(x32.pow(2).mean([-1], keepdim: true) + Config.RmsNormEps);
+        var normed = x32 * torch.rsqrt((x32 * x32).mean([-1], keepdim: true).add(_rmsNormEps));
         return weight * normed.to(_dtype);
     }
 
@@ -198,5 +206,8 @@ public sealed class ModelSlice : IDisposable
         _kv.Dispose();
         _rope.Dispose();
         _weights.Dispose();
+        _rmsNormEps.Dispose();
+        _attentionScale.Dispose();
+        _masked.Dispose();
     }
 }

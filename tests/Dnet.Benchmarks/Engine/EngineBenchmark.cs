@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using Dnet.Inference.Generator;
+using Dnet.Inference.Model;
+
+namespace Dnet.Benchmarks.Engine;
+
+/// <summary>
+/// Whole-model speed of dnet-bench-135m (SmolLM2-135M's shape) on one process: prefill of 128 tokens (pp128) and
+/// 128 decode steps (tg128) in f32 and bf16, against the decode speed memory bandwidth would allow.
+/// Options: <c>--model NAME|FOLDER</c>, <c>--repeats N</c>.
+/// </summary>
+static class EngineBenchmark
+{
+    const int PromptTokens = 128;
+    const int DecodeTokens = 128;
+
+    public static object Run(string[] args)
+    {
+        string model = Option(args, "--model") ?? GeneratedModelSpec.DnetBench135M.Name;
+        int repeats = int.Parse(Option(args, "--repeats") ?? "3");
+        string folder = ModelResolver.Resolve(model, progress: new StderrProgress());
+        Console.Error.WriteLine($"engine: model at {folder}; measuring memory bandwidth");
+        var (readGBps, copyGBps) = MemoryBandwidth.Measure();
+        Console.Error.WriteLine($"engine: read {readGBps:F1} GB/s, copy {copyGBps:F1} GB/s");
+        var results = new[] { ComputeDtype.Float32, ComputeDtype.BFloat16 }
+            .Select(dtype => Measure(folder, dtype, repeats, readGBps))
+            .ToList();
+        return new
+        {
+            Benchmark = "engine",
+            Model = model,
+            Cores = Environment.ProcessorCount,
+            TorchThreads = TorchSharp.torch.get_num_threads(),
+            MemoryReadGBps = Math.Round(readGBps, 2),
+            MemoryCopyGBps = Math.Round(copyGBps, 2),
+            Results = results,
+        };
+    }
+
+    static EngineResult Measure(string folder, ComputeDtype dtype, int repeats, double readGBps)
+    {
+        var load = Stopwatch.StartNew();
+        using var slice = ModelSlice.Load(folder, LayerRange.All(Dnet.Inference.Checkpoint.ModelConfig.Load(folder).NumHiddenLayers),
+            new ModelSliceOptions { ComputeDtype = dtype, MaxContextTokens = PromptTokens + DecodeTokens });
+        double loadSeconds = load.Elapsed.TotalSeconds;
+        int vocab = slice.Config.VocabSize;
+        int[] prompt = [.. Enumerable.Range(0, PromptTokens).Select(i => (i * 7919 + 11) % vocab)];
+        Console.Error.WriteLine($"engine: {dtype} loaded in {loadSeconds:F2} s; warming up");
+        RunOnce(slice, prompt, "warm-up");
+
+        var prefill = new List<double>();
+        var decode = new List<double>();
+        for (int r = 0; r < repeats; r++)
+        {
+            var (p, d) = RunOnce(slice, prompt, $"run-{r}");
+            prefill.Add(p);
+            decode.Add(d);
+            Console.Error.WriteLine($"engine: {dtype} run {r + 1}/{repeats}: pp{PromptTokens} {PromptTokens / p:F1} tok/s, tg{DecodeTokens} {DecodeTokens / d:F1} tok/s");
+        }
+        var profile = ModelProfile.From(slice.Config, dtype);
+        long bytesPerToken = profile.WeightBytesPerToken(slice.Layers);
+        double idealDecode = readGBps * 1e9 / bytesPerToken;
+        double decodeRate = DecodeTokens / Median(decode);
+        return new EngineResult(
+            dtype.ToString(),
+            Math.Round(loadSeconds, 3),
+            Math.Round(PromptTokens / Median(prefill), 1),
+            Math.Round(decodeRate, 1),
+            Math.Round(Median(decode) / DecodeTokens * 1000, 2),
+            bytesPerToken,
+            Math.Round(idealDecode, 1),
+            Math.Round(decodeRate / idealDecode, 3));
+    }
+
+    /// <summary>Prefill the prompt in one step, then greedy-decode; returns (prefill seconds, decode seconds).</summary>
+    static (double Prefill, double Decode) RunOnce(ModelSlice slice, int[] prompt, string sequence)
+    {
+        var watch = Stopwatch.StartNew();
+        var logits = slice.Forward(sequence, SliceInput.FromTokens(prompt), 0).Logits!;
+        double prefill = watch.Elapsed.TotalSeconds;
+        watch.Restart();
+        for (int t = 0; t < DecodeTokens; t++)
+        {
+            int next = Array.IndexOf(logits, logits.Max());
+            logits = slice.Forward(sequence, SliceInput.FromTokens([next]), prompt.Length + t).Logits!;
+        }
+        double decode = watch.Elapsed.TotalSeconds;
+        slice.Free(sequence);
+        return (prefill, decode);
+    }
+
+    static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    static string? Option(string[] args, string name) =>
+        Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+
+    sealed class StderrProgress : IProgress<GenerationProgress>
+    {
+        int _lastPercent = -1;
+
+        public void Report(GenerationProgress value)
+        {
+            int percent = (int)(100 * value.BytesWritten / value.TotalBytes);
+            if (percent / 10 != _lastPercent / 10)
+            {
+                _lastPercent = percent;
+                Console.Error.WriteLine($"generating {value}");
+            }
+        }
+    }
+}
+
+/// <summary>One compute dtype's numbers.</summary>
+sealed record EngineResult(
+    string Dtype,
+    double LoadSeconds,
+    double Pp128TokensPerS,
+    double Tg128TokensPerS,
+    double DecodeMsPerToken,
+    long WeightBytesPerToken,
+    double IdealTg128TokensPerS,
+    double TgRatioToIdeal);
