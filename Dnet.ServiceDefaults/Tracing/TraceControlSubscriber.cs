@@ -19,7 +19,18 @@ internal sealed class TraceControlSubscriber(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var connection = await redis.GetAsync().WaitAsync(stoppingToken).ConfigureAwait(false);
+        ConnectionMultiplexer connection;
+        try
+        {
+            connection = await redis.GetAsync().WaitAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (RedisException exception)
+        {
+            // A faulted background service would stop the host: a node without trace control still serves.
+            logger.LogWarning(exception, "No trace control connection; this node keeps its local trace state");
+            return;
+        }
+
         connection.ConnectionRestored += (_, _) => _ = ReloadAsync(connection);
 
         var channel = RedisChannel.Literal(TraceControlChannel.Channel);

@@ -113,6 +113,35 @@ public sealed class SpanStreamTests
         Assert.AreEqual("redis", status.Exporter.Sink);
     }
 
+    [TestMethod]
+    public async Task AFullBatchIsWrittenAtOnceAndTheRestOnShutdown()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var node = await TestNode.StartAsync("shard-0", redis, new Dictionary<string, string?>
+        {
+            ["Dnet:Tracing:BatchSize"] = "100",
+            // Longer than the test: only a full batch or the shutdown may write.
+            ["Dnet:Tracing:FlushIntervalMilliseconds"] = "60000",
+        });
+        await using (node)
+        {
+            for (var i = 0; i < 250; i++)
+            {
+                DnetFrames.Start(FrameNames.RequestToken)?.SetTag(SpanAttributes.TokenIndex, i).Dispose();
+            }
+
+            var full = await redis.WaitForBatchesAsync(b => b.Count >= 2, TimeSpan.FromSeconds(5));
+            CollectionAssert.AreEqual(new[] { 100, 100 }, full.Select(b => b.Spans.Count).ToArray());
+            CollectionAssert.AreEqual(new[] { 1L, 2L }, full.Select(b => b.Seq).ToArray());
+        }
+
+        var all = await redis.ReadBatchesAsync();
+        Assert.HasCount(3, all);
+        Assert.HasCount(50, all[2].Spans);
+        var indexes = all.SelectMany(b => b.Spans).Select(s => ((JsonElement)s.Attributes[SpanAttributes.TokenIndex]!).GetInt64());
+        CollectionAssert.AreEqual(Enumerable.Range(0, 250).Select(i => (long)i).ToArray(), indexes.ToArray());
+    }
+
     private static JsonElement Json(ExportedSpan span, string attribute) => (JsonElement)span.Attributes[attribute]!;
 
     private static string? Text(ExportedSpan span, string attribute) => Json(span, attribute).GetString();

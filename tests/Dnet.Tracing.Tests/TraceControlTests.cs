@@ -105,6 +105,37 @@ public sealed class TraceControlTests
         Assert.IsNull(DnetFrames.Start(FrameNames.ComputeForward));
     }
 
+    [TestMethod]
+    public async Task AnExcludedFrameCostsNoAllocation()
+    {
+        await using var node = await TestNode.StartAsync("solo", redis: null);
+        await PostAsync(node, """{"enabled": true, "include_prefixes": ["compute."]}""");
+
+        Assert.IsNull(DnetFrames.Start(FrameNames.NetworkTx));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            DnetFrames.Start(FrameNames.NetworkTx)?.Dispose();
+        }
+
+        Assert.AreEqual(before, GC.GetAllocatedBytesForCurrentThread());
+    }
+
+    [TestMethod]
+    public async Task FramesStartedOnTheSourceDirectlyAreSampledOutButOtherSpansAreNot()
+    {
+        await using var node = await TestNode.StartAsync("solo", redis: null);
+        await PostAsync(node, """{"enabled": false}""");
+
+        using (var frame = DnetFrames.Source.StartActivity(FrameNames.ComputeForward))
+        {
+            Assert.IsFalse(frame?.Recorded ?? false, "an excluded frame is at most propagation-only, never exported");
+        }
+
+        using var other = DnetFrames.Source.StartActivity("GET /v1/models");
+        Assert.IsTrue(other?.Recorded ?? false, "names outside the catalogue are not trace-controlled");
+    }
+
     private static Task<HttpResponseMessage> PostAsync(TestNode node, string body) =>
         node.Client.PostAsync("/v1/trace", new StringContent(body, Encoding.UTF8, "application/json"));
 }

@@ -25,9 +25,10 @@ public sealed record TraceControlState(bool Enabled, IReadOnlyList<string> Inclu
             return true;
         }
 
-        foreach (var prefix in IncludePrefixes)
+        // Indexed, not foreach: an interface enumerator would allocate on every frame start.
+        for (var i = 0; i < IncludePrefixes.Count; i++)
         {
-            if (frameName.StartsWith(prefix, StringComparison.Ordinal))
+            if (frameName.StartsWith(IncludePrefixes[i], StringComparison.Ordinal))
             {
                 return true;
             }
