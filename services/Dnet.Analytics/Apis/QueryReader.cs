@@ -114,7 +114,9 @@ internal sealed partial class QueryReader(IQueryCollection query)
             return ago < now - DateTimeOffset.UnixEpoch ? now - ago : DateTimeOffset.UnixEpoch;
         }
 
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+        // An unescaped '+' of an offset (…T10:00:00+02:00 typed into a browser) arrives as a space.
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
+            || DateTimeOffset.TryParse(text.Replace(' ', '+'), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out time))
         {
             return time;
         }

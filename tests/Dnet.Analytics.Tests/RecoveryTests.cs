@@ -1,0 +1,87 @@
+using StackExchange.Redis;
+
+namespace Dnet.Analytics.Tests;
+
+[TestClass]
+public sealed class RecoveryTests
+{
+    [TestMethod]
+    public async Task Entries_read_but_not_acknowledged_before_a_restart_are_processed_after_it()
+    {
+        var stream = TestRedis.NewStream();
+        var first = new RequestTrace("chatcmpl-before-crash");
+        await stream.Database.StreamCreateConsumerGroupAsync(stream.Key, TestStream.Group, StreamPosition.Beginning, createStream: true);
+        await stream.AddAsync("gateway", first.Gateway());
+        await stream.AddAsync("shard-0", first.Shard(0));
+
+        // The instance that dies: it read both entries under the service's consumer name and never acknowledged them.
+        var read = await stream.Database.StreamReadGroupAsync(stream.Key, TestStream.Group, TestStream.Consumer, StreamPosition.NewMessages, 10);
+        Assert.HasCount(2, read);
+        Assert.AreEqual(2, await stream.PendingAsync());
+
+        await using (var host = AnalyticsHost.Start(TestRedis.Server.ConnectionString, stream.Key))
+        {
+            var stats = await host.WaitForJsonAsync($"/analytics/requests/{first.RequestId}?format=json", s => (long)s["spanCount"]! == 21);
+            Assert.IsTrue((bool)stats["complete"]!);
+            var status = await host.WaitUntilCaughtUpAsync(2);
+            Assert.AreEqual(2, (long)status["consumer"]!["state"]!["recoveredEntries"]!);
+        }
+
+        // Written while no analytics instance runs: the group's position keeps them for the next one.
+        var second = new RequestTrace("chatcmpl-while-down");
+        await stream.AddAsync("gateway", second.Gateway());
+        await using (var host = AnalyticsHost.Start(TestRedis.Server.ConnectionString, stream.Key))
+        {
+            var stats = await host.WaitForJsonAsync($"/analytics/requests/{second.RequestId}?format=json", s => (bool)s["complete"]!);
+            Assert.AreEqual(RequestTrace.TtftMs, (double)stats["ttftMs"]!, 1e-6);
+        }
+
+        Assert.AreEqual(0, await stream.PendingAsync());
+    }
+
+    [TestMethod]
+    public async Task Entries_pending_too_long_on_a_dead_consumer_are_taken_over()
+    {
+        var stream = TestRedis.NewStream();
+        var trace = new RequestTrace("chatcmpl-orphaned");
+        await stream.Database.StreamCreateConsumerGroupAsync(stream.Key, TestStream.Group, StreamPosition.Beginning, createStream: true);
+        await stream.AddAsync("gateway", trace.Gateway());
+        await stream.Database.StreamReadGroupAsync(stream.Key, TestStream.Group, "analytics-dead", StreamPosition.NewMessages, 10);
+
+        await using var host = AnalyticsHost.Start(
+            TestRedis.Server.ConnectionString,
+            stream.Key,
+            ("Dnet:Analytics:ClaimIdleMilliseconds", "200"),
+            ("Dnet:Analytics:ClaimIntervalMilliseconds", "100"));
+        var stats = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (bool)s["complete"]!);
+        Assert.AreEqual(RequestTrace.Tokens, (int)stats["emittedTokens"]!);
+        var status = await host.WaitUntilCaughtUpAsync(1);
+        Assert.AreEqual(1, (long)status["consumer"]!["state"]!["claimedEntries"]!);
+    }
+
+    [TestMethod]
+    public async Task Redis_down_at_start_is_retried_and_nothing_written_after_it_comes_up_is_lost()
+    {
+        var port = RedisServer.FreePort();
+        var stream = TestRedis.NewStream();
+        await using var host = AnalyticsHost.Start($"127.0.0.1:{port},connectTimeout=500", stream.Key);
+
+        var down = await host.WaitForJsonAsync("/analytics/status", s => (long)s["consumer"]!["state"]!["redisFailures"]! > 0);
+        Assert.IsNotNull(down["streamError"], "status must answer, and say why, while Redis is down");
+        var (_, health, _) = await host.GetAsync("/health");
+        StringAssert.Contains(health, "span-consumer");
+        StringAssert.Contains(health, "Unhealthy");
+
+        await using var redis = await RedisServer.StartAsync(port);
+        await using var client = await redis.ConnectAsync();
+        var late = new TestStream(client.GetDatabase());
+        var trace = new RequestTrace("chatcmpl-after-outage");
+        await client.GetDatabase().StreamAddAsync(
+            stream.Key, [.. late.Batch("gateway", trace.Gateway()).ToStreamFields().Select(f => new NameValueEntry(f.Key, f.Value))]);
+
+        var stats = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (bool)s["complete"]!);
+        Assert.AreEqual(RequestTrace.Tokens, (int)stats["emittedTokens"]!);
+        var up = await host.WaitForJsonAsync("/analytics/status", s => (bool)s["consumer"]!["state"]!["connected"]!);
+        Assert.IsNull(up["streamError"]);
+    }
+}
