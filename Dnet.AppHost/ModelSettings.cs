@@ -4,11 +4,11 @@ namespace Dnet.AppHost;
 
 /// <summary>
 /// Passes the model settings of the AppHost's configuration to the gateway, which plans and loads that model at start:
-/// <c>Dnet:Model</c> (a checkpoint folder or a generated name), <c>Dnet:ComputeDtype</c> (bf16|f32), <c>Dnet:MaxContext</c>.
+/// <c>Dnet:Model</c> (a checkpoint folder or a generated name), <c>Dnet:ComputeDtype</c> (bf16|f32), <c>Dnet:MaxContext</c>, <c>Dnet:UseAllShards</c>.
 /// </summary>
 internal static class ModelSettings
 {
-    private static readonly string[] Keys = ["Model", "ComputeDtype", "MaxContext"];
+    private static readonly string[] Keys = ["Model", "ComputeDtype", "MaxContext", "UseAllShards"];
 
     public static IResourceBuilder<ProjectResource> WithModelSettings(this IResourceBuilder<ProjectResource> gateway, IConfiguration configuration)
     {

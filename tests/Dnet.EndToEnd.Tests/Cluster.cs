@@ -1,5 +1,8 @@
+using System.ClientModel;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
+using OpenAI;
+using OpenAI.Chat;
 
 namespace Dnet.EndToEnd.Tests;
 
@@ -10,7 +13,10 @@ namespace Dnet.EndToEnd.Tests;
 [TestClass]
 public static class Cluster
 {
-    public static readonly string[] ResourceNames = ["redis", "planner", "gateway", "analytics", "shard-0", "shard-1"];
+    public static readonly string[] ResourceNames = ["redis", "planner", "gateway", "analytics", "shard-0", "shard-1", "shard-2"];
+
+    /// <summary>The model the AppHost deploys by default.</summary>
+    public const string ModelId = "dnet-tiny";
 
     private static DistributedApplication? app;
 
@@ -20,12 +26,24 @@ public static class Cluster
     public static async Task StartAsync(TestContext context)
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Dnet_AppHost>(
-            ["--Dnet:Shards=2"], context.CancellationToken);
+            ["--Dnet:Shards=3"], context.CancellationToken);
         app = await builder.BuildAsync(context.CancellationToken);
         using var startup = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         startup.CancelAfter(TimeSpan.FromMinutes(3));
         await app.StartAsync(startup.Token);
     }
+
+    /// <summary>An OpenAI client for the gateway, once the gateway (and so the model) is ready.</summary>
+    public static async Task<OpenAIClient> OpenAiClientAsync(CancellationToken cancellationToken)
+    {
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("gateway", cancellationToken);
+        var endpoint = new Uri(App.GetEndpoint("gateway", "http"), "/v1");
+        return new OpenAIClient(new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = endpoint });
+    }
+
+    /// <summary>A chat client for the default model.</summary>
+    public static async Task<ChatClient> ChatClientAsync(CancellationToken cancellationToken) =>
+        (await OpenAiClientAsync(cancellationToken)).GetChatClient(ModelId);
 
     [AssemblyCleanup]
     public static async Task StopAsync()

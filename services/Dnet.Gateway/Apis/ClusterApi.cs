@@ -16,9 +16,9 @@ internal static class ClusterApi
         cluster.MapGet("/devices", async (PlannerClient planner, CancellationToken cancellationToken) =>
             await ForwardAsync(() => planner.GetAsync("/planner/devices", cancellationToken)));
         cluster.MapGet("/topology", TopologyAsync);
-        cluster.MapPost("/topology/prepare", async (LoadBody? body, PlannerClient planner, ModelDeployment deployment, CancellationToken cancellationToken) =>
+        cluster.MapPost("/topology/prepare", async (LoadBody? body, PlannerClient planner, ModelDeployment deployment, IConfiguration configuration, CancellationToken cancellationToken) =>
             await ForwardAsync(async () => JsonSerializer.SerializeToNode(
-                await planner.PlanAsync(ModelName(body, deployment), body?.Manual, cancellationToken), OpenAiJson.Options)));
+                await planner.PlanAsync(ModelName(body, deployment), body?.Manual, ModelLoadSettings.From(configuration), cancellationToken), OpenAiJson.Options)));
         cluster.MapPost("/load", LoadAsync);
         cluster.MapPost("/unload", async (ModelDeployment deployment, CancellationToken cancellationToken) =>
         {

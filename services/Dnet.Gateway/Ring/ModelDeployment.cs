@@ -35,7 +35,7 @@ internal sealed class ModelDeployment(
             using var span = DnetTelemetry.Source.StartActivity("startup.deploy");
             span?.SetTag("gen_ai.request.model", model);
             var started = Stopwatch.GetTimestamp();
-            var plan = await planner.PlanAsync(model, manual, cancellationToken);
+            var plan = await planner.PlanAsync(model, manual, ModelLoadSettings.From(configuration), cancellationToken);
             if (plan.Shards.Count == 0)
             {
                 throw new PlanningFailedException(502, "the planner assigned no shard");
@@ -45,7 +45,7 @@ internal sealed class ModelDeployment(
             var shards = plan.Shards
                 .Select(s => new RingShard(s.Node, s.Address, s.LayerStart, s.LayerEnd, new Shard.ShardClient(PeerChannels.Open(s.Address))))
                 .ToList();
-            var replies = await LoadSlicesAsync(model, shards, cancellationToken);
+            var replies = await LoadSlicesAsync(model, plan, shards, cancellationToken);
 
             var folder = replies[0].ModelFolder;
             var tokenizer = TextTokenizer.Load(Path.Combine(folder, "tokenizer.json"), ConfigPath(folder));
@@ -90,10 +90,8 @@ internal sealed class ModelDeployment(
         }
     }
 
-    private async Task<LoadSliceReply[]> LoadSlicesAsync(string model, List<RingShard> shards, CancellationToken cancellationToken)
+    private async Task<LoadSliceReply[]> LoadSlicesAsync(string model, PlannedTopology plan, List<RingShard> shards, CancellationToken cancellationToken)
     {
-        var dtype = configuration["Dnet:ComputeDtype"] ?? "bf16";
-        var maxContext = configuration.GetValue("Dnet:MaxContext", 4096);
         // All shards load at once; each one's next hop is the following shard, the last one's is the token sink.
         var loads = shards.Select((shard, index) =>
         {
@@ -104,8 +102,8 @@ internal sealed class ModelDeployment(
                 LayerEnd = shard.LayerEnd,
                 NextHop = index + 1 < shards.Count ? shards[index + 1].Address : "",
                 TokenSink = TokenSinkAddress,
-                ComputeDtype = dtype,
-                MaxContext = maxContext,
+                ComputeDtype = plan.ComputeDtype,
+                MaxContext = plan.ContextLength,
                 Traceparent = Activity.Current?.Id ?? "",
             };
             return LoadOneAsync(shard, request, cancellationToken);

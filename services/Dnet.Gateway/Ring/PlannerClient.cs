@@ -8,9 +8,16 @@ internal sealed class PlannerClient(HttpClient http)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public async Task<PlannedTopology> PlanAsync(string model, IReadOnlyDictionary<string, int[]>? manual, CancellationToken cancellationToken)
+    public async Task<PlannedTopology> PlanAsync(
+        string model, IReadOnlyDictionary<string, int[]>? manual, ModelLoadSettings settings, CancellationToken cancellationToken)
     {
-        var body = new JsonObject { ["model"] = model };
+        var body = new JsonObject
+        {
+            ["model"] = model,
+            ["compute_dtype"] = settings.ComputeDtype,
+            ["context_length"] = settings.MaxContext,
+            ["use_all_shards"] = settings.UseAllShards,
+        };
         if (manual is not null)
         {
             body["manual"] = JsonSerializer.SerializeToNode(manual);
@@ -50,7 +57,7 @@ internal sealed class PlannerClient(HttpClient http)
 }
 
 /// <summary>The planner's answer: shards in ring order with their layer ranges.</summary>
-internal sealed record PlannedTopology(IReadOnlyList<PlannedShard> Shards, JsonElement? Prediction);
+internal sealed record PlannedTopology(string ComputeDtype, int ContextLength, IReadOnlyList<PlannedShard> Shards, JsonElement? Prediction);
 
 /// <summary>One shard of a planned ring.</summary>
 internal sealed record PlannedShard(string Node, string Address, int LayerStart, int LayerEnd);

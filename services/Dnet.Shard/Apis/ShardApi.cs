@@ -1,13 +1,21 @@
 using System.Diagnostics;
 using Dnet.Contracts.Shards;
+using Dnet.Shard.Profiling;
 using Dnet.Shard.Ring;
 using Grpc.Core;
 
 namespace Dnet.Shard.Apis;
 
 /// <summary>The shard's gRPC surface: slice lifecycle, request cleanup, and the activation stream.</summary>
-internal sealed class ShardApi(SliceHost host, FrameQueue queue, ShardIdentity identity) : Dnet.Contracts.Shards.Shard.ShardBase
+internal sealed class ShardApi(SliceHost host, FrameQueue queue, ShardIdentity identity, DeviceProfiler profiler, LinkProber prober)
+    : Dnet.Contracts.Shards.Shard.ShardBase
 {
+    public override Task<DeviceProfile> GetProfile(ProfileRequest request, ServerCallContext context) =>
+        profiler.MeasureAsync(request.ComputeDtype, context.CancellationToken);
+
+    public override Task<LinkMeasurement> MeasureLink(MeasureLinkRequest request, ServerCallContext context) =>
+        prober.MeasureAsync(request.TargetAddress, request.PayloadBytes, request.Repeats, context.CancellationToken);
+
     public override Task<ShardStatus> GetStatus(StatusRequest request, ServerCallContext context)
     {
         var status = new ShardStatus { Node = identity.Node };

@@ -1,0 +1,92 @@
+using System.ClientModel;
+using Aspire.Hosting.Testing;
+using OpenAI;
+using OpenAI.Chat;
+
+namespace Dnet.EndToEnd.Tests;
+
+/// <summary>The official OpenAI .NET client against the gateway, unchanged but for the endpoint.</summary>
+[TestClass]
+public sealed class ChatCompletionsTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    [TestMethod]
+    public async Task NonStreamingCompletionHasTextUsageAndFinishReason()
+    {
+        var client = await Cluster.ChatClientAsync(TestContext.CancellationToken);
+
+        ChatCompletion completion = await client.CompleteChatAsync(
+            [new SystemChatMessage("You are terse."), new UserChatMessage("Say something about rivers.")],
+            new ChatCompletionOptions { MaxOutputTokenCount = 12, Temperature = 0 },
+            TestContext.CancellationToken);
+
+        Assert.AreEqual(ChatMessageRole.Assistant, completion.Role);
+        Assert.IsTrue(completion.Id.StartsWith("chatcmpl-", StringComparison.Ordinal), completion.Id);
+        Assert.IsGreaterThan(0, completion.Usage.InputTokenCount);
+        Assert.IsGreaterThan(0, completion.Usage.OutputTokenCount);
+        Assert.IsLessThanOrEqualTo(12, completion.Usage.OutputTokenCount);
+        Assert.AreEqual(completion.Usage.InputTokenCount + completion.Usage.OutputTokenCount, completion.Usage.TotalTokenCount);
+        Assert.IsTrue(completion.FinishReason is ChatFinishReason.Length or ChatFinishReason.Stop);
+        if (completion.FinishReason == ChatFinishReason.Length)
+        {
+            Assert.AreEqual(12, completion.Usage.OutputTokenCount);
+        }
+    }
+
+    [TestMethod]
+    public async Task StreamingCompletionMatchesNonStreamingAndReportsUsage()
+    {
+        var client = await Cluster.ChatClientAsync(TestContext.CancellationToken);
+        ChatMessage[] messages = [new UserChatMessage("Tell me a story about a lighthouse.")];
+        var options = new ChatCompletionOptions { MaxOutputTokenCount = 16, Temperature = 0 };
+
+        ChatCompletion whole = await client.CompleteChatAsync(messages, options, TestContext.CancellationToken);
+
+        var streamed = new System.Text.StringBuilder();
+        ChatTokenUsage? usage = null;
+        ChatFinishReason? finish = null;
+        var ids = new HashSet<string>();
+        await foreach (var update in client.CompleteChatStreamingAsync(messages, options, TestContext.CancellationToken))
+        {
+            ids.Add(update.CompletionId);
+            foreach (var part in update.ContentUpdate)
+            {
+                streamed.Append(part.Text);
+            }
+
+            usage ??= update.Usage;
+            finish ??= update.FinishReason;
+        }
+
+        Assert.AreEqual(whole.Content[0].Text, streamed.ToString());
+        Assert.HasCount(1, ids);
+        Assert.IsNotNull(usage, "the OpenAI client asks for include_usage; the usage chunk is missing");
+        Assert.AreEqual(whole.Usage.OutputTokenCount, usage.OutputTokenCount);
+        Assert.AreEqual(whole.Usage.InputTokenCount, usage.InputTokenCount);
+        Assert.AreEqual(whole.FinishReason, finish);
+    }
+
+    [TestMethod]
+    public async Task ModelsListsTheLoadedModel()
+    {
+        var client = await Cluster.OpenAiClientAsync(TestContext.CancellationToken);
+
+        var models = (await client.GetOpenAIModelClient().GetModelsAsync(TestContext.CancellationToken)).Value;
+
+        Assert.HasCount(1, models);
+        Assert.AreEqual(Cluster.ModelId, models[0].Id);
+    }
+
+    [TestMethod]
+    public async Task UnknownModelIsNotFound()
+    {
+        var client = (await Cluster.OpenAiClientAsync(TestContext.CancellationToken)).GetChatClient("no-such-model");
+
+        var error = await Assert.ThrowsAsync<ClientResultException>(() =>
+            client.CompleteChatAsync([new UserChatMessage("hi")], cancellationToken: TestContext.CancellationToken));
+
+        Assert.AreEqual(404, error.Status);
+        StringAssert.Contains(error.Message, "no-such-model");
+    }
+}
