@@ -14,10 +14,10 @@ namespace Dnet.ServiceDefaults.Tracing;
 public static class DnetFrames
 {
     /// <summary>
-    /// The source frames come from. Every <see cref="ActivitySource"/> named <see cref="DnetTelemetry.ActivitySourceName"/>
-    /// is treated alike by the pipeline; this is the one the frame API uses.
+    /// The source frames come from: <see cref="DnetTelemetry.Source"/>. The pipeline treats every source named
+    /// <see cref="DnetTelemetry.ActivitySourceName"/> alike.
     /// </summary>
-    public static ActivitySource Source { get; } = new(DnetTelemetry.ActivitySourceName);
+    public static ActivitySource Source => DnetTelemetry.Source;
 
     /// <summary>Starts a frame as a child of <see cref="Activity.Current"/>.</summary>
     /// <param name="name">Frame name from <see cref="FrameNames"/>.</param>
