@@ -1,6 +1,8 @@
+using System.Text.Json;
 using Dnet.Planner.Infrastructure;
 using Dnet.Planner.Model;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace Dnet.Planner.Apis;
 
@@ -31,8 +33,21 @@ public static class PlannerApi
             : Results.Ok(devices);
     }
 
-    public static async Task<IResult> Plan(TopologyPlanner planner, PlanRequest? request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Plans (or checks a manual assignment) and remembers the result as the current topology. The body is read here
+    /// rather than bound, so that malformed JSON gets the same error shape as every other refusal.
+    /// </summary>
+    public static async Task<IResult> Plan(TopologyPlanner planner, HttpRequest http, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
+        PlanRequest? request;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync<PlanRequest>(http.Body, json.Value.SerializerOptions, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            return ApiError.Result(StatusCodes.Status400BadRequest, $"the body is not a valid plan request: {e.Message}", "invalid_request_error", e.Path, "invalid_json");
+        }
         if (request is null)
         {
             return ApiError.Result(StatusCodes.Status400BadRequest, "a JSON body is required", "invalid_request_error", null, "invalid_request");

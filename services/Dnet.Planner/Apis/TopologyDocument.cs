@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Dnet.Planner.Infrastructure;
 using Dnet.Planner.Model;
 using Dnet.Planner.Topology;
@@ -55,12 +56,12 @@ public sealed record DeviceDocument(
     int CpuThreads,
     IReadOnlyList<string> Overridden);
 
-/// <summary>A measured shard-to-shard link; bandwidth in 1e6 bytes/s, null when unlimited.</summary>
+/// <summary>A measured shard-to-shard link; bandwidth in 1e6 bytes/s, null when the payload's transfer time was not measurable.</summary>
 public sealed record LinkDocument(
     string From,
     string To,
     double LatencyMs,
-    double? BandwidthMBps,
+    [property: JsonPropertyName("bandwidth_mb_per_s")] double? BandwidthMBps,
     double P50RoundTripMs,
     double P99RoundTripMs,
     int PayloadBytes);

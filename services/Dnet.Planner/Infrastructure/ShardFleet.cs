@@ -19,8 +19,10 @@ public sealed partial class ShardFleet(ShardDirectory directory, ILogger<ShardFl
     public async Task<(IReadOnlyList<ReachedShard> Reached, IReadOnlyList<UnreachableShard> Unreachable)> ProfilesAsync(
         string computeDtype, CancellationToken cancellationToken)
     {
-        var endpoints = directory.Endpoints;
-        var answers = await Task.WhenAll(endpoints.Select(async endpoint =>
+        // One shard at a time: shards sharing a machine would otherwise benchmark against each other on the same cores.
+        var reached = new List<ReachedShard>();
+        var unreachable = new List<UnreachableShard>();
+        foreach (var endpoint in directory.Endpoints)
         {
             try
             {
@@ -28,17 +30,15 @@ public sealed partial class ShardFleet(ShardDirectory directory, ILogger<ShardFl
                     new ProfileRequest { ComputeDtype = computeDtype },
                     deadline: DateTime.UtcNow + ProfileDeadline,
                     cancellationToken: cancellationToken);
-                return (Endpoint: endpoint, Profile: (DeviceProfile?)profile, Error: (string?)null);
+                reached.Add(new ReachedShard(endpoint, profile));
             }
             catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
             {
                 LogUnreachable(endpoint.Node, endpoint.Address, e.Status.StatusCode, e.Status.Detail);
-                return (endpoint, null, $"{e.Status.StatusCode}: {e.Status.Detail}");
+                unreachable.Add(new UnreachableShard(endpoint.Node, endpoint.Address, $"{e.Status.StatusCode}: {e.Status.Detail}"));
             }
-        }));
-        return (
-            [.. answers.Where(a => a.Profile is not null).Select(a => new ReachedShard(a.Endpoint, a.Profile!))],
-            [.. answers.Where(a => a.Profile is null).Select(a => new UnreachableShard(a.Endpoint.Node, a.Endpoint.Address, a.Error!))]);
+        }
+        return (reached, unreachable);
     }
 
     /// <summary>

@@ -11,9 +11,39 @@ internal sealed record RingPath(IReadOnlyList<(int Device, int Start, int End)> 
 /// ends). Slice costs must not decrease as a slice grows at its end (true for time and for memory overflow), which lets
 /// the search stop extending a slice once it becomes infeasible (+infinity).
 /// </summary>
-internal sealed class RingSearch(int devices, int layers, Func<int, int, int, double> sliceCost, Func<int, int, double> hopCost)
+internal sealed class RingSearch
 {
     private const int Gateway = -1;
+
+    private readonly int devices;
+    private readonly int layers;
+    private readonly double[] sliceTable;
+    private readonly double[,] hopTable;
+
+    public RingSearch(int devices, int layers, Func<int, int, int, double> sliceCost, Func<int, int, double> hopCost)
+    {
+        (this.devices, this.layers) = (devices, layers);
+        // Tabulated once (N·L² slices, (N+1)² hops): the searches read them millions of times.
+        sliceTable = new double[devices * (layers + 1) * (layers + 1)];
+        for (int d = 0; d < devices; d++)
+        {
+            for (int start = 0; start < layers; start++)
+            {
+                for (int end = start + 1; end <= layers; end++)
+                {
+                    sliceTable[SliceIndex(d, start, end)] = sliceCost(d, start, end);
+                }
+            }
+        }
+        hopTable = new double[devices + 1, devices + 1];
+        for (int from = Gateway; from < devices; from++)
+        {
+            for (int to = Gateway; to < devices; to++)
+            {
+                hopTable[from + 1, to + 1] = from == to ? 0 : hopCost(from, to);
+            }
+        }
+    }
 
     /// <summary>
     /// Every ring order, as a dynamic program over (set of used devices, last device, layers covered): the same optimum
@@ -26,11 +56,10 @@ internal sealed class RingSearch(int devices, int layers, Func<int, int, int, do
         var previousDevice = new int[cost.Length];
         var previousEnd = new int[cost.Length];
         Array.Fill(cost, double.PositiveInfinity);
-        int Index(int mask, int last, int covered) => ((mask * devices) + last) * (layers + 1) + covered;
 
         for (int d = 0; d < devices; d++)
         {
-            Extend(Index, cost, previousDevice, previousEnd, Gateway, 0, 0, d, 1 << d, hopCost(Gateway, d));
+            Extend(cost, previousDevice, previousEnd, Gateway, 0, 0, d, 1 << d, HopCost(Gateway, d));
         }
         for (int mask = 1; mask < masks; mask++)
         {
@@ -51,7 +80,7 @@ internal sealed class RingSearch(int devices, int layers, Func<int, int, int, do
                     {
                         if ((mask & (1 << next)) == 0)
                         {
-                            Extend(Index, cost, previousDevice, previousEnd, last, covered, here, next, mask | (1 << next), hopCost(last, next));
+                            Extend(cost, previousDevice, previousEnd, last, covered, here, next, mask | (1 << next), HopCost(last, next));
                         }
                     }
                 }
@@ -67,7 +96,7 @@ internal sealed class RingSearch(int devices, int layers, Func<int, int, int, do
             }
             for (int last = 0; last < devices; last++)
             {
-                double total = cost[Index(mask, last, layers)] + hopCost(last, Gateway);
+                double total = cost[Index(mask, last, layers)] + HopCost(last, Gateway);
                 // On a tie prefer fewer shards: fewer processes and network hops that the model cannot see.
                 if (!double.IsPositiveInfinity(total)
                     && (best is null || Better(total, BitOperations.PopCount((uint)mask), best.Value.Cost, BitOperations.PopCount((uint)best.Value.Mask))))
@@ -122,11 +151,11 @@ internal sealed class RingSearch(int devices, int layers, Func<int, int, int, do
                     {
                         continue;
                     }
-                    double hop = hopCost(from, to);
+                    double hop = HopCost(from, to);
                     int count = from == Gateway ? 1 : shards[from, start] + 1;
                     for (int end = start + 1; end <= layers; end++)
                     {
-                        double slice = sliceCost(to, start, end);
+                        double slice = SliceCost(to, start, end);
                         if (double.IsPositiveInfinity(slice))
                         {
                             break;
@@ -144,7 +173,7 @@ internal sealed class RingSearch(int devices, int layers, Func<int, int, int, do
         (int Last, double Cost, int Shards)? best = null;
         for (int last = useAllDevices ? devices - 1 : 0; last < devices; last++)
         {
-            double total = cost[last, layers] + hopCost(last, Gateway);
+            double total = cost[last, layers] + HopCost(last, Gateway);
             if (!double.IsPositiveInfinity(total) && (best is null || Better(total, shards[last, layers], best.Value.Cost, best.Value.Shards)))
             {
                 best = (last, total, shards[last, layers]);
@@ -167,17 +196,17 @@ internal sealed class RingSearch(int devices, int layers, Func<int, int, int, do
     }
 
     private void Extend(
-        Func<int, int, int, int> index, double[] cost, int[] previousDevice, int[] previousEnd,
+        double[] cost, int[] previousDevice, int[] previousEnd,
         int from, int start, double here, int device, int mask, double hop)
     {
         for (int end = start + 1; end <= layers; end++)
         {
-            double slice = sliceCost(device, start, end);
+            double slice = SliceCost(device, start, end);
             if (double.IsPositiveInfinity(slice))
             {
                 break;
             }
-            int target = index(mask, device, end);
+            int target = Index(mask, device, end);
             double total = here + hop + slice;
             if (total < cost[target])
             {
@@ -185,6 +214,14 @@ internal sealed class RingSearch(int devices, int layers, Func<int, int, int, do
             }
         }
     }
+
+    private int Index(int mask, int last, int covered) => ((mask * devices) + last) * (layers + 1) + covered;
+
+    private int SliceIndex(int device, int start, int end) => ((device * (layers + 1)) + start) * (layers + 1) + end;
+
+    private double SliceCost(int device, int start, int end) => sliceTable[SliceIndex(device, start, end)];
+
+    private double HopCost(int from, int to) => hopTable[from + 1, to + 1];
 
     /// <summary>Lower cost wins; costs equal up to rounding are decided by fewer shards.</summary>
     private static bool Better(double cost, int shards, double bestCost, int bestShards)

@@ -22,7 +22,8 @@ public sealed partial class LinkProber(IConfiguration configuration, ILogger<Lin
 
     /// <summary>
     /// Probes <paramref name="address"/> (e.g. http://localhost:5123). <paramref name="payloadBytes"/> and
-    /// <paramref name="repeats"/> of 0 take the defaults; bandwidth is in 1e6 bytes/s.
+    /// <paramref name="repeats"/> of 0 take the defaults. Bandwidth is in 1e6 bytes/s, chosen so that payload / bandwidth is
+    /// the measured one-way transfer time of that payload; 0 when it was lost in the noise.
     /// </summary>
     public async Task<LinkMeasurement> MeasureAsync(string address, int payloadBytes, int repeats, CancellationToken cancellationToken)
     {
@@ -56,15 +57,15 @@ public sealed partial class LinkProber(IConfiguration configuration, ILogger<Lin
 
         var latency = new RoundTrips(small);
         double p50 = latency.Percentile(50), p99 = latency.Percentile(99), payloadP50 = new RoundTrips(large).Percentile(50);
-        // The payload crosses the link twice; the empty round trip's time is overhead, not transfer. When the payload
-        // is too small to stand out of the noise, count the whole round trip (a lower bound on bandwidth).
-        double transferMs = payloadP50 - p50 > 0 ? payloadP50 - p50 : payloadP50;
+        // The payload crosses the link twice; the empty round trip's time is overhead, not transfer. A payload too small to
+        // stand out of the noise reports 0: no transfer cost beyond the latency.
+        double transferMs = payloadP50 - p50;
         var measurement = new LinkMeasurement
         {
             FromNode = ShardNode.From(configuration),
             ToAddress = address,
             LatencyMs = p50 / 2,
-            BandwidthMbps = 2.0 * payloadBytes / (transferMs / 1e3) / 1e6,
+            BandwidthMbps = transferMs > 0 ? 2.0 * payloadBytes / (transferMs / 1e3) / 1e6 : 0,
             P50RoundTripMs = p50,
             P99RoundTripMs = p99,
             PayloadBytes = payloadBytes,

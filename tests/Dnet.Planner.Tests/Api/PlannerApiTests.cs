@@ -106,6 +106,18 @@ public sealed class PlannerApiTests
     }
 
     [TestMethod]
+    public async Task MalformedJsonGetsTheSameErrorShape()
+    {
+        await using var planner = Planner();
+        using var content = new StringContent("""{"model":"dnet-tiny","manual":{"shard-0":"all"}}""", System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await planner.Http.PostAsync("/planner/plan", content);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        AssertError(((int)response.StatusCode, body), 400, "invalid_json", "$.manual.shard-0", "not a valid plan request");
+    }
+
+    [TestMethod]
     public async Task TopologyBeforeAnyPlanIsNotFound()
     {
         await using var planner = Planner();

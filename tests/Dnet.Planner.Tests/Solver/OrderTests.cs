@@ -61,6 +61,34 @@ public sealed class OrderTests
     }
 
     [TestMethod]
+    public void EightDevicesAndEightyLayersAreSearchedExactly()
+    {
+        // A 70B-sized layer count on the largest searched cluster: each device holds at most 11 layers, so all 8 are used;
+        // device d runs a layer in 10 + d ms, so the fastest seven fill up (77 layers) and the slowest takes the other 3.
+        var devices = Enumerable.Range(0, TopologySolver.MaxDevicesForOrderSearch).Select(d => Device($"d{d}", 100.0 / (1 + d / 10.0), 1100)).ToArray();
+
+        var plan = solver.Solve(Problem(Layers(80), devices: devices));
+
+        Assert.AreEqual(8, plan.Shards.Count);
+        Assert.AreEqual(3, plan.Shards.Single(s => s.Node == "d7").Count);
+        Assert.AreEqual(11 * Enumerable.Range(0, 7).Sum(d => 10 + d) + 3 * 17, plan.Prediction.TotalMs, 1e-6);
+        SplitTests.AssertContiguous(plan, 80);
+    }
+
+    [TestMethod]
+    public void EightRoomyDevicesAndEightyLayersAreSearchedInReasonableTime()
+    {
+        // No memory limit cuts the search short here: every (order, split) is considered.
+        var devices = Enumerable.Range(0, TopologySolver.MaxDevicesForOrderSearch).Select(d => Device($"d{d}", 100.0 / (1 + d / 10.0))).ToArray();
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var plan = solver.Solve(Problem(Layers(80), devices: devices));
+
+        Assert.AreEqual("d0:0-80", Describe(plan));
+        Assert.IsLessThan(TimeSpan.FromSeconds(10), clock.Elapsed);
+    }
+
+    [TestMethod]
     public void MoreDevicesThanTheOrderSearchLimitKeepTheListOrder()
     {
         int devices = TopologySolver.MaxDevicesForOrderSearch + 1;
