@@ -58,6 +58,12 @@ public static class FrameNames
     /// <summary>Gateway: free the request's KV cache on every shard and finish the response. Attributes: request id.</summary>
     public const string RequestEnd = "request.end";
 
+    /// <summary>
+    /// Gateway: deploying a model: planning the layer assignment and loading the slices on every shard (their
+    /// <see cref="MemoryModelLoad"/> frames are its children). Attributes: <c>gen_ai.request.model</c>.
+    /// </summary>
+    public const string StartupDeploy = "startup.deploy";
+
     // Shard: start-up and memory
 
     /// <summary>Shard: gRPC server start-up.</summary>
