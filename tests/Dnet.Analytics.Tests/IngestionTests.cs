@@ -120,4 +120,17 @@ public sealed class IngestionTests
         Assert.AreEqual(1, (long)shard["missingBatches"]!);
         Assert.AreEqual(12, (long)status["droppedSpans"]!);
     }
+
+    [TestMethod]
+    public async Task Entries_written_before_the_service_ever_ran_are_read()
+    {
+        var stream = TestRedis.NewStream();
+        var trace = new RequestTrace("chatcmpl-early");
+        await stream.AddAsync("gateway", trace.Gateway());
+
+        await using var host = AnalyticsHost.Start(TestRedis.Server.ConnectionString, stream.Key);
+
+        var stats = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (bool)s["complete"]!);
+        Assert.AreEqual(RequestTrace.Tokens, (int)stats["emittedTokens"]!);
+    }
 }

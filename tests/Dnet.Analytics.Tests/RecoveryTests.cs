@@ -84,4 +84,33 @@ public sealed class RecoveryTests
         var up = await host.WaitForJsonAsync("/analytics/status", s => (bool)s["consumer"]!["state"]!["connected"]!);
         Assert.IsNull(up["streamError"]);
     }
+
+    [TestMethod]
+    public async Task A_redis_restart_mid_run_loses_no_later_entry_and_recreates_the_group()
+    {
+        var port = RedisServer.FreePort();
+        var key = $"dnet:spans:test:{Guid.NewGuid():n}";
+        var before = new RequestTrace("chatcmpl-before-restart");
+        var after = new RequestTrace("chatcmpl-after-restart");
+        var first = await RedisServer.StartAsync(port);
+        await using var host = AnalyticsHost.Start($"127.0.0.1:{port},connectTimeout=500", key);
+        await using (first)
+        {
+            await using var client = await first.ConnectAsync();
+            await new TestStream(client.GetDatabase(), key).AddAsync("gateway", before.Gateway());
+            await host.WaitForJsonAsync($"/analytics/requests/{before.RequestId}?format=json", s => (bool)s["complete"]!);
+        }
+
+        await host.WaitForJsonAsync("/analytics/status", s => !(bool)s["consumer"]!["state"]!["connected"]!);
+
+        // The new server starts empty: no stream, no group. The consumer must create both again and read from 0.
+        await using var second = await RedisServer.StartAsync(port);
+        await using var reconnected = await second.ConnectAsync();
+        await new TestStream(reconnected.GetDatabase(), key).AddAsync("gateway", after.Gateway());
+
+        var stats = await host.WaitForJsonAsync($"/analytics/requests/{after.RequestId}?format=json", s => (bool)s["complete"]!);
+        Assert.AreEqual(RequestTrace.TtftMs, (double)stats["ttftMs"]!, 1e-6);
+        var kept = await host.GetJsonAsync($"/analytics/requests/{before.RequestId}?format=json");
+        Assert.IsTrue((bool)kept["complete"]!, "spans stored before the restart stay in the store");
+    }
 }

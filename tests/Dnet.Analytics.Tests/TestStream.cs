@@ -4,14 +4,14 @@ using StackExchange.Redis;
 namespace Dnet.Analytics.Tests;
 
 /// <summary>A span stream of its own for one test, written in the exact wire format by <see cref="SpanBatch.ToStreamFields"/>.</summary>
-internal sealed class TestStream(IDatabase database)
+internal sealed class TestStream(IDatabase database, string? key = null)
 {
     public const string Group = "analytics";
     public const string Consumer = "analytics-1";
 
     private readonly Dictionary<string, long> sequences = [];
 
-    public string Key { get; } = $"dnet:spans:test:{Guid.NewGuid():n}";
+    public string Key { get; } = key ?? $"dnet:spans:test:{Guid.NewGuid():n}";
 
     public IDatabase Database => database;
 
