@@ -92,6 +92,21 @@ public sealed class TraceControlTests
     }
 
     [TestMethod]
+    public async Task ARedisOutageRejectsTheChangeAndChangesNothing()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var gateway = await TestNode.StartAsync("gateway", redis);
+        redis.Kill();
+
+        var response = await PostAsync(gateway, """{"enabled": false}""");
+
+        Assert.AreEqual(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.AreEqual("server_error", error.RootElement.GetProperty("error").GetProperty("type").GetString());
+        Assert.IsTrue((await gateway.StatusAsync()).Enabled);
+    }
+
+    [TestMethod]
     public async Task WithoutRedisTheControlAppliesToThisNode()
     {
         await using var node = await TestNode.StartAsync("solo", redis: null);
