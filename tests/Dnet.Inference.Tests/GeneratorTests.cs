@@ -84,6 +84,24 @@ public sealed class GeneratorTests
     }
 
     [TestMethod]
+    public void GeneratedTokenizerFitsTheModel()
+    {
+        string folder = TestCheckpoints.Folder(TestCheckpoints.Tiny);
+        var tokenizer = Dnet.Generation.Tokenization.TextTokenizer.Load(
+            Path.Combine(folder, "tokenizer.json"), Path.Combine(folder, "tokenizer_config.json"));
+        var config = ModelConfig.Load(folder);
+        Assert.AreEqual(config.VocabSize, tokenizer.VocabSize);
+        var ids = tokenizer.Encode("<|im_start|>user\nHello, world!<|im_end|>");
+        Assert.IsTrue(ids.All(id => id >= 0 && id < config.VocabSize));
+        Assert.IsTrue(File.Exists(Path.Combine(folder, "generation_config.json")));
+
+        using var slice = ModelSlice.Load(folder, LayerRange.All(config.NumHiddenLayers));
+        var logits = slice.Forward("chat", SliceInput.FromTokens([.. ids]), 0).Logits!;
+        Assert.HasCount(config.VocabSize, logits);
+        Assert.IsTrue(logits.All(float.IsFinite));
+    }
+
+    [TestMethod]
     public void UnknownModelNameFails()
     {
         var e = Assert.ThrowsExactly<DirectoryNotFoundException>(() => ModelResolver.Resolve("no-such-model", NewFolder()));

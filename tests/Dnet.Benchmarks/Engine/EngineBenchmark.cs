@@ -7,7 +7,8 @@ namespace Dnet.Benchmarks.Engine;
 /// <summary>
 /// Whole-model speed of dnet-bench-135m (SmolLM2-135M's shape) on one process: prefill of 128 tokens (pp128) and
 /// 128 decode steps (tg128) in f32 and bf16, against the decode speed memory bandwidth would allow.
-/// Options: <c>--model NAME|FOLDER</c>, <c>--repeats N</c>.
+/// Options: <c>--model NAME|FOLDER</c>, <c>--repeats N</c>, <c>--threads N</c> (torch intra-op threads; default: torch's),
+/// <c>--dtypes f32,bf16</c>.
 /// </summary>
 static class EngineBenchmark
 {
@@ -18,11 +19,16 @@ static class EngineBenchmark
     {
         string model = Option(args, "--model") ?? GeneratedModelSpec.DnetBench135M.Name;
         int repeats = int.Parse(Option(args, "--repeats") ?? "3");
+        if (Option(args, "--threads") is { } threads)
+        {
+            TorchSharp.torch.set_num_threads(int.Parse(threads));
+        }
         string folder = ModelResolver.Resolve(model, progress: new StderrProgress());
         Console.Error.WriteLine($"engine: model at {folder}; measuring memory bandwidth");
         var (readGBps, copyGBps) = MemoryBandwidth.Measure();
         Console.Error.WriteLine($"engine: read {readGBps:F1} GB/s, copy {copyGBps:F1} GB/s");
-        var results = new[] { ComputeDtype.Float32, ComputeDtype.BFloat16 }
+        var results = (Option(args, "--dtypes") ?? "f32,bf16").Split(',')
+            .Select(name => name == "f32" ? ComputeDtype.Float32 : ComputeDtype.BFloat16)
             .Select(dtype => Measure(folder, dtype, repeats, readGBps))
             .ToList();
         return new
@@ -31,6 +37,8 @@ static class EngineBenchmark
             Model = model,
             Cores = Environment.ProcessorCount,
             TorchThreads = TorchSharp.torch.get_num_threads(),
+            // Shared machines: a load well above the core count means the numbers below are pessimistic.
+            LoadAverageAtEnd = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : null,
             MemoryReadGBps = Math.Round(readGBps, 2),
             MemoryCopyGBps = Math.Round(copyGBps, 2),
             Results = results,
@@ -46,10 +54,12 @@ static class EngineBenchmark
         int vocab = slice.Config.VocabSize;
         int[] prompt = [.. Enumerable.Range(0, PromptTokens).Select(i => (i * 7919 + 11) % vocab)];
         Console.Error.WriteLine($"engine: {dtype} loaded in {loadSeconds:F2} s; warming up");
-        RunOnce(slice, prompt, "warm-up");
+        var (warmPrefill, warmDecode) = RunOnce(slice, prompt, "warm-up");
+        Console.Error.WriteLine($"engine: {dtype} warm-up: prefill {warmPrefill:F2} s, decode {warmDecode:F2} s");
 
         var prefill = new List<double>();
         var decode = new List<double>();
+        long faultsBefore = PageFaults.Major();
         for (int r = 0; r < repeats; r++)
         {
             var (p, d) = RunOnce(slice, prompt, $"run-{r}");
@@ -57,6 +67,7 @@ static class EngineBenchmark
             decode.Add(d);
             Console.Error.WriteLine($"engine: {dtype} run {r + 1}/{repeats}: pp{PromptTokens} {PromptTokens / p:F1} tok/s, tg{DecodeTokens} {DecodeTokens / d:F1} tok/s");
         }
+        long majorFaults = PageFaults.Major() - faultsBefore;
         var profile = ModelProfile.From(slice.Config, dtype);
         long bytesPerToken = profile.WeightBytesPerToken(slice.Layers);
         double idealDecode = readGBps * 1e9 / bytesPerToken;
@@ -69,7 +80,8 @@ static class EngineBenchmark
             Math.Round(Median(decode) / DecodeTokens * 1000, 2),
             bytesPerToken,
             Math.Round(idealDecode, 1),
-            Math.Round(decodeRate / idealDecode, 3));
+            Math.Round(decodeRate / idealDecode, 3),
+            majorFaults);
     }
 
     /// <summary>Prefill the prompt in one step, then greedy-decode; returns (prefill seconds, decode seconds).</summary>
@@ -119,4 +131,5 @@ sealed record EngineResult(
     double DecodeMsPerToken,
     long WeightBytesPerToken,
     double IdealTg128TokensPerS,
-    double TgRatioToIdeal);
+    double TgRatioToIdeal,
+    long MajorPageFaults);
