@@ -137,4 +137,18 @@ public sealed class ApiTests
         Assert.AreEqual("Healthy", (string)health["checks"]!["span-consumer"]!["status"]!);
         Assert.IsNull(health["checks"]!["annotate"], "the pending-capability placeholder is gone");
     }
+
+    [TestMethod]
+    public async Task Groups_from_configuration_are_listed()
+    {
+        var stream = TestRedis.NewStream();
+        await using var host = AnalyticsHost.Start(
+            TestRedis.Server.ConnectionString, stream.Key, ("Dnet:Analytics:Groups:kv:0", "memory.kv"), ("Dnet:Analytics:Groups:kv:1", "memory.warmup"));
+
+        var groups = (await host.GetJsonAsync("/analytics/groups"))["groups"]!.AsArray();
+
+        var kv = groups.Single(g => (string)g!["name"]! == "kv")!;
+        CollectionAssert.AreEqual(new[] { "memory.kv", "memory.warmup" }, kv["prefixes"]!.AsArray().Select(p => (string)p!).ToArray());
+        CollectionAssert.AreEqual(new[] { "compute", "network", "memory", "kv", "wait", "other" }, groups.Select(g => (string)g!["name"]!).ToArray());
+    }
 }

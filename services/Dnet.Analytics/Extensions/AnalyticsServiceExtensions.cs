@@ -19,6 +19,9 @@ public static class AnalyticsServiceExtensions
             .BindConfiguration(AnalyticsOptions.Section)
             .ValidateDataAnnotations()
             .Validate(o => o.RetryMinMilliseconds <= o.RetryMaxMilliseconds, "RetryMinMilliseconds must not exceed RetryMaxMilliseconds")
+            .Validate(
+                o => o.Groups.All(g => g.Key is not (FrameGroups.Wait or FrameGroups.Other) && g.Value.Length > 0 && g.Value.All(p => !string.IsNullOrWhiteSpace(p.TrimEnd('.')))),
+                "Groups: every group needs a name other than 'wait' or 'other' and at least one non-empty prefix")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
 
@@ -46,6 +49,7 @@ public static class AnalyticsServiceExtensions
         services.AddSingleton<SpanBatchIngestor>();
         services.AddSingleton<StreamStatusReader>();
         services.AddHostedService<SpanStreamConsumer>();
+        services.AddHostedService<SpanRetention>();
 
         services.AddHealthChecks()
             .AddCheck<RedisRoundTripHealthCheck>("redis-roundtrip", tags: ["ready"])
