@@ -63,6 +63,22 @@ public sealed class ForwardTests
     }
 
     [TestMethod]
+    public async Task SequencesSteppedFromTwoThreadsMatchSerialRuns()
+    {
+        using var slice = ModelSlice.Load(Tiny, LayerRange.All(4), EngineRun.F32);
+        int[][] prompts = [EngineRun.Prompt(16, 512, seed: 3), EngineRun.Prompt(16, 512, seed: 4)];
+        var serial = prompts.Select((p, i) => EngineRun.LastLogits([slice], $"serial-{i}", p, prefill: 4)).ToList();
+
+        var parallel = await Task.WhenAll(prompts.Select((p, i) =>
+            Task.Run(() => EngineRun.LastLogits([slice], $"parallel-{i}", p, prefill: 4))));
+
+        for (int i = 0; i < prompts.Length; i++)
+        {
+            Assert.AreEqual(0, Numerics.MaxAbsDiff(serial[i], parallel[i]), $"sequence {i}");
+        }
+    }
+
+    [TestMethod]
     public void Bf16ComputeTracksF32()
     {
         int[] tokens = EngineRun.Prompt(12, 512);
