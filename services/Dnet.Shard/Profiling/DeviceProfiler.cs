@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dnet.Contracts.Shards;
+using Dnet.Inference.Generator;
 
 namespace Dnet.Shard.Profiling;
 
@@ -11,7 +12,8 @@ namespace Dnet.Shard.Profiling;
 /// </summary>
 public sealed partial class DeviceProfiler(IConfiguration configuration, ILogger<DeviceProfiler> logger)
 {
-    private static readonly TimeSpan MatmulBudget = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MatmulWarmup = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MatmulBudget = TimeSpan.FromMilliseconds(200);
 
     private readonly ConcurrentDictionary<string, Lazy<Task<DeviceProfile>>> profiles = new();
 
@@ -42,7 +44,7 @@ public sealed partial class DeviceProfiler(IConfiguration configuration, ILogger
             ComputeDtype = dtype,
             CpuThreads = Environment.ProcessorCount,
             UsableMemoryBytes = overrides.UsableMemoryBytes ?? MemoryBenchmark.UsableBytes(),
-            Gflops = overrides.Gflops ?? MatmulBenchmark.Gflops(dtype, MatmulBudget),
+            Gflops = overrides.Gflops ?? MatmulBenchmark.Gflops(dtype, MatmulWarmup, MatmulBudget),
             MemoryBandwidthGbps = overrides.MemoryBandwidthGbps ?? MemoryBenchmark.BandwidthGbps(),
             DiskReadGbps = overrides.DiskReadGbps ?? MeasureDisk(),
         };
@@ -52,9 +54,16 @@ public sealed partial class DeviceProfiler(IConfiguration configuration, ILogger
         return profile;
     }
 
+    /// <summary>
+    /// Reads from where the weights live: <c>Dnet:Profile:DiskProbeDirectory</c>, else the model cache that generated
+    /// models are written to (a temporary directory may be RAM-backed and say nothing about the disk).
+    /// </summary>
     private double MeasureDisk()
     {
-        string directory = configuration["Dnet:Profile:DiskProbeDirectory"] is { Length: > 0 } configured ? configured : Path.GetTempPath();
+        string directory = configuration["Dnet:Profile:DiskProbeDirectory"] is { Length: > 0 } configured
+            ? configured
+            : ModelResolver.DefaultCacheDirectory;
+        Directory.CreateDirectory(directory);
         var (gbps, uncached) = DiskBenchmark.ReadGbps(directory);
         if (!uncached)
         {

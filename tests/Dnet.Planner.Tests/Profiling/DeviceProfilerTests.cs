@@ -36,7 +36,7 @@ public sealed class DeviceProfilerTests
     [TestMethod]
     public async Task FieldsWithoutOverrideAreMeasuredAndTheProfileIsCached()
     {
-        var profiler = Profiler(new() { ["Dnet:Profile:Gflops"] = "40" });
+        var profiler = Profiler(new() { ["Dnet:Profile:Gflops"] = "40", ["Dnet:Profile:DiskProbeDirectory"] = Path.GetTempPath() });
 
         var clock = Stopwatch.StartNew();
         var first = await profiler.MeasureAsync("", TestContext.CancellationToken);
