@@ -11,6 +11,7 @@ public sealed class ReferenceTests
     static GeneratedModelSpec Spec(string name) => name switch
     {
         "llama" => TestCheckpoints.Tiny,
+        "mistral" => TestCheckpoints.Tiny with { Name = "tiny-mistral", ModelType = "mistral" },
         "qwen2" => TestCheckpoints.Qwen2,
         "qwen3" => TestCheckpoints.Qwen3,
         "llama3-rope" => TestCheckpoints.Llama3Rope,
@@ -22,6 +23,7 @@ public sealed class ReferenceTests
 
     [TestMethod]
     [DataRow("llama")]
+    [DataRow("mistral")]
     [DataRow("qwen2")]
     [DataRow("qwen3")]
     [DataRow("llama3-rope")]

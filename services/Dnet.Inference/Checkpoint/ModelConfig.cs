@@ -100,7 +100,10 @@ public sealed record ModelConfig
             RopeTheta = json["rope_theta"]?.GetValue<double>() ?? 10000,
             RopeScaling = ropeScaling is null ? null : ParseRopeScaling(ropeScaling, path),
             MaxPositionEmbeddings = json["max_position_embeddings"]?.GetValue<int>() ?? 2048,
-            SlidingWindow = json["sliding_window"] is JsonNode window ? window.GetValue<int>() : null,
+            // qwen2 configs carry a sliding_window they do not use unless use_sliding_window is true.
+            SlidingWindow = json["sliding_window"] is JsonNode window && (json["use_sliding_window"]?.GetValue<bool>() ?? true)
+                ? window.GetValue<int>()
+                : null,
             TieWordEmbeddings = json["tie_word_embeddings"]?.GetValue<bool>() ?? false,
             AttentionBias = modelType == "qwen2" || (json["attention_bias"]?.GetValue<bool>() ?? false),
         };
