@@ -11,6 +11,7 @@ var app = builder.Build();
 app.MapChatCompletionsApi();
 app.MapClusterApi();
 app.MapGrpcService<TokenSinkApi>();
+app.MapTraceControlApi();
 app.MapDefaultEndpoints();
 
 app.Run();

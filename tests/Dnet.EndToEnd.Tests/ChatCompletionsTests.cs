@@ -1,6 +1,4 @@
 using System.ClientModel;
-using Aspire.Hosting.Testing;
-using OpenAI;
 using OpenAI.Chat;
 
 namespace Dnet.EndToEnd.Tests;

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
-using Dnet.Generation.Chat;
 using Dnet.Generation.Sampling;
 using Dnet.Generation.Streaming;
 using Dnet.Generation.Tokenization;
@@ -102,8 +101,8 @@ public sealed class RingConsistencyTests
     private static string InProcessGreedy(string folder, string prompt, int tokens)
     {
         var tokenizer = TextTokenizer.Load(Path.Combine(folder, "tokenizer.json"), Path.Combine(folder, "tokenizer_config.json"));
-        var template = ChatTemplate.Load(Path.Combine(folder, "tokenizer_config.json"));
-        var ids = tokenizer.Encode(template.Render([new ChatMessage("user", prompt)]), parseSpecialTokens: true).ToArray();
+        var template = Dnet.Generation.Chat.ChatTemplate.Load(Path.Combine(folder, "tokenizer_config.json"));
+        var ids = tokenizer.Encode(template.Render([new Dnet.Generation.Chat.ChatMessage("user", prompt)]), parseSpecialTokens: true).ToArray();
         using var model = ModelSlice.Load(folder, LayerRange.All(ConfigLayers(folder)));
         var sampler = new Sampler(SamplingParameters.Greedy, tokenizer.VocabSize);
         var detokenizer = new IncrementalDetokenizer(tokenizer, skipSpecialTokens: true);

@@ -1,8 +1,11 @@
+using Dnet.ServiceDefaults.Tracing;
+using Dnet.Contracts.Tracing;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Dnet.Gateway.Completions;
 using Dnet.Gateway.OpenAi;
+using Dnet.Gateway.Ring;
 
 namespace Dnet.Gateway.Apis;
 
@@ -22,23 +25,38 @@ internal static class ChatCompletionsApi
     private static async Task CreateAsync(HttpContext http, CompletionService completions, ILogger<CompletionService> logger)
     {
         var cancellationToken = http.RequestAborted;
-        ChatCompletionRequest request;
-        CompletionRun run;
-        Activity? root;
+        var receivedAt = DateTime.UtcNow;
         var requestId = $"chatcmpl-{Guid.NewGuid():N}";
+        ChatCompletionRequest request;
+        DeployedModel model;
         try
         {
-            using (DnetTelemetry.Source.StartActivity("request.receive"))
-            {
-                request = await ChatCompletionRequestReader.ReadAsync(http.Request, cancellationToken);
-            }
-
-            (run, root, _) = await completions.StartAsync(request, requestId, cancellationToken);
+            request = await ChatCompletionRequestReader.ReadAsync(http.Request, cancellationToken);
+            model = completions.RequireModel(request.Model);
         }
         catch (OpenAiException exception)
         {
-            http.Response.StatusCode = exception.Status;
-            await http.Response.WriteAsJsonAsync(exception.Error, OpenAiJson.Options, cancellationToken);
+            await WriteErrorAsync(http, exception, cancellationToken);
+            return;
+        }
+
+        // The root starts when the request arrived, so TTFT measured from it includes reading the body.
+        using var root = DnetFrames.StartChat(model.Id, requestId);
+        root?.SetStartTime(receivedAt);
+        using (var receive = DnetFrames.Start(FrameNames.RequestReceive))
+        {
+            receive?.SetStartTime(receivedAt);
+        }
+
+        CompletionRun run;
+        try
+        {
+            run = await completions.StartAsync(request, model, requestId, root, cancellationToken);
+        }
+        catch (OpenAiException exception)
+        {
+            root?.SetStatus(ActivityStatusCode.Error, exception.Message);
+            await WriteErrorAsync(http, exception, cancellationToken);
             return;
         }
 
@@ -48,8 +66,8 @@ internal static class ChatCompletionsApi
             var finished = request.Stream
                 ? await StreamAsync(http, request, run, requestId, created, cancellationToken)
                 : await RespondAsync(http, request, run, requestId, created, cancellationToken);
-            root?.SetTag("gen_ai.usage.output_tokens", finished?.Usage.CompletionTokens);
-            root?.SetTag("gen_ai.response.finish_reasons", finished is null ? null : new[] { finished.FinishReason });
+            root?.SetTag(SpanAttributes.OutputTokens, finished?.Usage.CompletionTokens);
+            root?.SetTag(SpanAttributes.FinishReasons, finished is null ? null : new[] { finished.FinishReason });
         }
         catch (RingFailureException exception)
         {
@@ -65,8 +83,13 @@ internal static class ChatCompletionsApi
         finally
         {
             completions.Release();
-            root?.Dispose();
         }
+    }
+
+    private static async Task WriteErrorAsync(HttpContext http, OpenAiException exception, CancellationToken cancellationToken)
+    {
+        http.Response.StatusCode = exception.Status;
+        await http.Response.WriteAsJsonAsync(exception.Error, OpenAiJson.Options, cancellationToken);
     }
 
     private static async Task<CompletionFinished?> RespondAsync(

@@ -1,3 +1,5 @@
+using Dnet.ServiceDefaults.Tracing;
+using Dnet.Contracts.Tracing;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -35,11 +37,18 @@ internal sealed class CompletionRun(
             var generated = 0;
             string? finish = null;
 
-            var prefill = DnetTelemetry.Source.StartActivity("request.prefill");
+            var prefill = DnetFrames.Start(FrameNames.RequestPrefill);
             prefill?.SetTag("dnet.request_id", requestId);
             prefill?.SetTag("dnet.tokens", promptIds.Length);
-            Send(new ActivationFrame { RequestId = requestId, Step = 0, StartPosition = 0, TokenIds = { promptIds }, Sampling = sampling,
-                History = { sampling.RepetitionPenalty != 1f ? promptIds : [] } });
+            Send(new ActivationFrame
+            {
+                RequestId = requestId,
+                Step = 0,
+                StartPosition = 0,
+                TokenIds = { promptIds },
+                Sampling = sampling,
+                History = { sampling.RepetitionPenalty != 1f ? promptIds : [] }
+            });
 
             while (finish is null)
             {
@@ -107,7 +116,7 @@ internal sealed class CompletionRun(
 
     private void Send(ActivationFrame frame)
     {
-        using var tx = DnetTelemetry.Source.StartActivity("network.tx");
+        using var tx = DnetFrames.Start(FrameNames.NetworkTx);
         tx?.SetTag("dnet.request_id", requestId);
         tx?.SetTag("dnet.step", frame.Step);
         frame.Traceparent = Activity.Current?.Id ?? "";
@@ -138,13 +147,13 @@ internal sealed class CompletionRun(
 
     private static string Detokenize(IncrementalDetokenizer detokenizer, int tokenId)
     {
-        using var span = DnetTelemetry.Source.StartActivity("request.detokenize");
+        using var span = DnetFrames.Start(FrameNames.RequestDetokenize);
         return detokenizer.Push(tokenId);
     }
 
     private void EmitTokenSpan(int index)
     {
-        using var span = DnetTelemetry.Source.StartActivity("request.token");
+        using var span = DnetFrames.Start(FrameNames.RequestToken);
         span?.SetTag("dnet.request_id", requestId);
         span?.SetTag("dnet.token_index", index);
     }
@@ -159,7 +168,7 @@ internal sealed class CompletionRun(
 
     private void FreeEverywhere()
     {
-        using var end = DnetTelemetry.Source.StartActivity("request.end");
+        using var end = DnetFrames.Start(FrameNames.RequestEnd);
         end?.SetTag("dnet.request_id", requestId);
         foreach (var shard in model.Shards)
         {

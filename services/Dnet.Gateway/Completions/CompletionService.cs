@@ -1,3 +1,5 @@
+using Dnet.ServiceDefaults.Tracing;
+using Dnet.Contracts.Tracing;
 using System.Diagnostics;
 using Dnet.Gateway.OpenAi;
 using Dnet.Gateway.Ring;
@@ -29,44 +31,30 @@ internal sealed class CompletionService(
                 OpenAiError.NotFound($"The model '{requested}' does not exist; this cluster serves '{model.Id}'.", "model"));
     }
 
-    /// <summary>Starts the request; the returned span is the request's root and is ended by the caller.</summary>
-    public async Task<(CompletionRun Run, Activity? Root, int PromptTokens)> StartAsync(
-        ChatCompletionRequest request, string requestId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Tokenizes and waits for a slot; the frames it opens are children of <paramref name="root"/>, the request's span.
+    /// </summary>
+    public async Task<CompletionRun> StartAsync(
+        ChatCompletionRequest request, DeployedModel model, string requestId, Activity? root, CancellationToken cancellationToken)
     {
-        var model = RequireModel(request.Model);
-        var root = DnetTelemetry.Source.StartActivity($"chat {model.Id}", ActivityKind.Server);
-        root?.SetTag("gen_ai.operation.name", "chat");
-        root?.SetTag("gen_ai.request.model", model.Id);
-        root?.SetTag("gen_ai.response.id", requestId);
-        root?.SetTag("dnet.request_id", requestId);
         root?.SetTag("gen_ai.request.max_tokens", request.MaxTokens);
         root?.SetTag("gen_ai.request.temperature", request.Temperature);
         root?.SetTag("gen_ai.request.top_p", request.TopP);
-        try
+        int[] promptIds;
+        int maxTokens;
+        using (var tokenize = DnetFrames.Start(FrameNames.RequestTokenize))
         {
-            int[] promptIds;
-            int maxTokens;
-            using (var tokenize = DnetTelemetry.Source.StartActivity("request.tokenize"))
-            {
-                (promptIds, maxTokens) = PromptBuilder.Build(model, request);
-                tokenize?.SetTag("dnet.tokens", promptIds.Length);
-            }
-
-            root?.SetTag("gen_ai.usage.input_tokens", promptIds.Length);
-            using (var wait = DnetTelemetry.Source.StartActivity("request.queue.wait"))
-            {
-                await _slots.WaitAsync(cancellationToken);
-            }
-
-            var run = new CompletionRun(model, router, request, requestId, promptIds, maxTokens, _stallTimeout, logger);
-            return (run, root, promptIds.Length);
+            (promptIds, maxTokens) = PromptBuilder.Build(model, request);
+            tokenize?.SetTag(SpanAttributes.Tokens, promptIds.Length);
         }
-        catch
+
+        root?.SetTag(SpanAttributes.InputTokens, promptIds.Length);
+        using (DnetFrames.Start(FrameNames.RequestQueueWait))
         {
-            root?.SetStatus(ActivityStatusCode.Error);
-            root?.Dispose();
-            throw;
+            await _slots.WaitAsync(cancellationToken);
         }
+
+        return new CompletionRun(model, router, request, requestId, promptIds, maxTokens, _stallTimeout, logger);
     }
 
     public void Release() => _slots.Release();

@@ -1,3 +1,5 @@
+using Dnet.ServiceDefaults.Tracing;
+using Dnet.Contracts.Tracing;
 using System.Diagnostics;
 using Dnet.Contracts.Shards;
 using Dnet.Contracts.Streaming;
@@ -32,7 +34,7 @@ internal sealed class ModelDeployment(
         await _deploying.WaitAsync(cancellationToken);
         try
         {
-            using var span = DnetTelemetry.Source.StartActivity("startup.deploy");
+            using var span = DnetFrames.Start(FrameNames.StartupDeploy);
             span?.SetTag("gen_ai.request.model", model);
             var started = Stopwatch.GetTimestamp();
             var plan = await planner.PlanAsync(model, manual, ModelLoadSettings.From(configuration), cancellationToken);

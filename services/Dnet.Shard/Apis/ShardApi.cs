@@ -1,3 +1,5 @@
+using Dnet.ServiceDefaults.Tracing;
+using Dnet.Contracts.Tracing;
 using System.Diagnostics;
 using Dnet.Contracts.Shards;
 using Dnet.Shard.Profiling;
@@ -71,7 +73,7 @@ internal sealed class ShardApi(SliceHost host, FrameQueue queue, ShardIdentity i
         {
             var frame = requestStream.Current;
             ActivityContext.TryParse(frame.Traceparent, frame.Tracestate, isRemote: true, out var parent);
-            using (var rx = DnetTelemetry.Source.StartActivity("network.rx", ActivityKind.Consumer, parent))
+            using (var rx = DnetFrames.Start(FrameNames.NetworkRx, parent))
             {
                 rx?.SetTag("dnet.request_id", frame.RequestId);
                 rx?.SetTag("dnet.step", frame.Step);

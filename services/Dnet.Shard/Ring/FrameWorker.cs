@@ -1,3 +1,5 @@
+using Dnet.ServiceDefaults.Tracing;
+using Dnet.Contracts.Tracing;
 using System.Diagnostics;
 using Dnet.Contracts.Shards;
 using Dnet.Generation.Sampling;
@@ -44,7 +46,7 @@ internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentit
         host.Touch(frame.RequestId);
         try
         {
-            using var forward = DnetTelemetry.Source.StartActivity("compute.forward", ActivityKind.Internal, inbound.Parent);
+            using var forward = DnetFrames.Start(FrameNames.ComputeForward, inbound.Parent);
             var output = Forward(loaded, frame, forward);
             if (output.Logits is { } logits)
             {
@@ -69,7 +71,7 @@ internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentit
     {
         var slice = loaded.Slice;
         SliceInput input;
-        using (var load = DnetTelemetry.Source.StartActivity("compute.activations.load"))
+        using (var load = DnetFrames.Start(FrameNames.ComputeActivationsLoad))
         {
             input = slice.IsFirst
                 ? SliceInput.FromTokens([.. frame.TokenIds])
@@ -84,14 +86,14 @@ internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentit
         span?.SetTag("dnet.dtype", slice.ComputeDtype.ToString());
         span?.SetTag("dnet.flops", ForwardFlops(loaded, input.Tokens, frame.StartPosition));
 
-        using var execute = DnetTelemetry.Source.StartActivity("compute.execute");
+        using var execute = DnetFrames.Start(FrameNames.ComputeExecute);
         return slice.Forward(frame.RequestId, input, frame.StartPosition);
     }
 
     private void SampleAndSend(LoadedSlice loaded, WireFrame frame, float[] logits, Activity? forward)
     {
         SampledToken token;
-        using (DnetTelemetry.Source.StartActivity("compute.sampling"))
+        using (DnetFrames.Start(FrameNames.ComputeSampling))
         {
             var sampler = loaded.Samplers.GetOrCreate(frame.RequestId,
                 () => new Sampler(frame.Sampling.ToParameters(), logits.Length, frame.History));
@@ -108,7 +110,7 @@ internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentit
         };
         reply.TopLogprobs.Add(token.TopLogprobs.Select(t => new Dnet.Contracts.Shards.TokenLogprob { TokenId = t.Id, Logprob = t.Logprob }));
         forward?.Dispose();
-        using var send = DnetTelemetry.Source.StartActivity("network.token.send");
+        using var send = DnetFrames.Start(FrameNames.NetworkTokenSend);
         send?.SetTag("dnet.request_id", frame.RequestId);
         loaded.TokenSink.Send(reply);
     }
@@ -116,7 +118,7 @@ internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentit
     private static void SendHidden(LoadedSlice loaded, WireFrame frame, Inference.Model.ActivationFrame hidden, Activity? forward)
     {
         WireFrame next;
-        using (DnetTelemetry.Source.StartActivity("compute.activations.store"))
+        using (DnetFrames.Start(FrameNames.ComputeActivationsStore))
         {
             next = new WireFrame
             {
@@ -135,7 +137,7 @@ internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentit
         }
 
         forward?.Dispose();
-        using var tx = DnetTelemetry.Source.StartActivity("network.tx");
+        using var tx = DnetFrames.Start(FrameNames.NetworkTx);
         tx?.SetTag("dnet.request_id", frame.RequestId);
         tx?.SetTag("dnet.bytes", next.Hidden.Length);
         loaded.NextHop!.Send(next);
@@ -143,8 +145,8 @@ internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentit
 
     private void RecordQueueWait(InboundFrame inbound)
     {
-        var wait = DnetTelemetry.Source.StartActivity("compute.queue.wait", ActivityKind.Internal, inbound.Parent,
-            startTime: inbound.ReceivedAt);
+        var wait = DnetFrames.Start(FrameNames.ComputeQueueWait, inbound.Parent);
+        wait?.SetStartTime(inbound.ReceivedAt.UtcDateTime);
         wait?.SetTag("dnet.request_id", inbound.Frame.RequestId);
         wait?.SetTag("dnet.step", inbound.Frame.Step);
         wait?.Dispose();

@@ -1,3 +1,5 @@
+using Dnet.ServiceDefaults.Tracing;
+using Dnet.Contracts.Tracing;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dnet.Contracts.Shards;
@@ -30,7 +32,7 @@ internal sealed class SliceHost(ShardIdentity identity, ILogger<SliceHost> logge
         {
             await UnloadCoreAsync();
             var started = Stopwatch.GetTimestamp();
-            using var load = DnetTelemetry.Source.StartActivity("memory.model.load");
+            using var load = DnetFrames.Start(FrameNames.MemoryModelLoad);
             load?.SetTag("dnet.layers", $"{request.LayerStart}-{request.LayerEnd}");
 
             var folder = await Task.Run(() => ModelResolver.Resolve(request.Model, progress: new Progress<GenerationProgress>(
@@ -92,7 +94,7 @@ internal sealed class SliceHost(ShardIdentity identity, ILogger<SliceHost> logge
         }
 
         current.Samplers.Remove(requestId);
-        using var free = DnetTelemetry.Source.StartActivity("memory.kv.free");
+        using var free = DnetFrames.Start(FrameNames.MemoryKvFree);
         free?.SetTag("dnet.request_id", requestId);
         return current.Slice.Free(requestId);
     }
