@@ -37,7 +37,7 @@ public sealed partial class TopologyPlanner(ShardFleet fleet, TopologySolver sol
                 ? "no shards are configured (services:shard-N:grpc:0)"
                 : $"no shard answered: {string.Join("; ", unreachable.Select(u => $"{u.Node} ({u.Address}): {u.Error}"))}");
         }
-        foreach (var missing in unreachable.Where(u => manual?.ContainsKey(u.Node) == true))
+        if (unreachable.FirstOrDefault(u => manual?.ContainsKey(u.Node) == true) is { } missing)
         {
             throw new ShardCallException($"{missing.Node} is in the manual assignment but did not answer at {missing.Address}: {missing.Error}");
         }
@@ -101,7 +101,7 @@ public sealed partial class TopologyPlanner(ShardFleet fleet, TopologySolver sol
         {
             return null;
         }
-        foreach (var (node, range) in manual.Where(m => m.Value is not { Length: 2 }))
+        if (manual.FirstOrDefault(m => m.Value is not { Length: 2 }) is { Key: { } node })
         {
             throw new PlanRequestException($"manual['{node}'] must be [start, end) as a two-element array", "manual");
         }

@@ -115,11 +115,11 @@ public sealed class TopologySolver
         {
             throw new PlanningException("no devices to place the model on");
         }
-        foreach (var duplicate in problem.Devices.GroupBy(d => d.Node).Where(g => g.Count() > 1))
+        if (problem.Devices.GroupBy(d => d.Node).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
         {
             throw new PlanningException($"device '{duplicate.Key}' is listed twice");
         }
-        foreach (var device in problem.Devices.Where(d => !(d.Gflops > 0) || !(d.MemoryBandwidthGbps > 0)))
+        if (problem.Devices.FirstOrDefault(d => !(d.Gflops > 0) || !(d.MemoryBandwidthGbps > 0)) is { } device)
         {
             throw new PlanningException($"device '{device.Node}' reports {device.Gflops} GFLOP/s and {device.MemoryBandwidthGbps} GB/s: both must be positive");
         }
@@ -154,10 +154,11 @@ public sealed class TopologySolver
         long available = problem.Devices.Sum(d => d.UsableMemoryBytes);
         var model = problem.Model;
         return new ModelDoesNotFitException(
-            Invariant($"the model does not fit: the closest split is short of memory by {shortfall:N0} bytes. The model needs {required:N0} bytes ")
-            + Invariant($"(weights {model.Layers.Sum(l => l.WeightBytes):N0}, KV cache {model.Layers.Sum(l => l.KvBytesPerToken) * problem.ContextLength:N0} for {problem.ContextLength} tokens, ")
-            + Invariant($"embedding {model.EmbeddingBytes:N0}, head {model.HeadBytes - model.TiedHeadBytes:N0} beyond tied embeddings); ")
-            + Invariant($"the {problem.Devices.Count} devices offer {available:N0} bytes together, and each split needs the embedding and head on its end shards"),
+            Invariant($"the model does not fit: the closest split is short of memory by {shortfall:N0} bytes. ")
+            + Invariant($"On one device it needs {required:N0} bytes (weights {model.Layers.Sum(l => l.WeightBytes):N0}, ")
+            + Invariant($"KV cache {model.Layers.Sum(l => l.KvBytesPerToken) * problem.ContextLength:N0} for {problem.ContextLength} tokens, ")
+            + Invariant($"embedding {model.EmbeddingBytes:N0}, final norm and untied lm_head {model.HeadBytes - model.TiedHeadBytes:N0}); ")
+            + Invariant($"the {problem.Devices.Count} devices offer {available:N0} bytes together"),
             shortfall,
             required,
             available);
