@@ -62,6 +62,11 @@ internal sealed class ReplSession(ReplContext context, IReadOnlyList<ReplCommand
         {
             Context.Console.Note("cancelled");
         }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // A fault in one command (an answer shaped unlike what it expects, say) must not end the session.
+            Context.Console.Error($"'{command.Name}' failed: {exception.GetType().Name}: {exception.Message}");
+        }
     }
 
     private string UnknownCommand(string word)

@@ -75,6 +75,11 @@ internal class ServiceClient(string service, Uri baseAddress, HttpClient http)
     public static string HttpFailure(HttpStatusCode status, string? reasonPhrase, string body)
     {
         var message = JsonFields.ErrorMessage(body) ?? Shorten(body);
+        if (status == HttpStatusCode.NotFound && message.Length == 0)
+        {
+            message = "the service has no such endpoint (an older build?)";
+        }
+
         var head = $"HTTP {(int)status} {reasonPhrase ?? status.ToString()}";
         return message is { Length: > 0 } ? $"{head}: {message}" : head;
     }

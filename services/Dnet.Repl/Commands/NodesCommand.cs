@@ -29,7 +29,7 @@ internal static class NodesCommand
         var unreachable = devices.Items("unreachable").ToDictionary(d => d.Text("node") ?? "?");
         var ring = topology.Items("shards").ToDictionary(s => s.Text("node") ?? "?");
 
-        var table = new Table().AddColumns("Node", "Address", "Layers [start-end)", "Health", "Profile");
+        var table = new Table().AddColumns("Node", "Address", ShardTables.LayersColumn, "Health", "Profile");
         foreach (var node in profiles.Keys.Union(unreachable.Keys).Union(ring.Keys).NodeOrder())
         {
             var shard = ring.GetValueOrDefault(node);

@@ -8,6 +8,9 @@ namespace Dnet.Repl.Commands;
 /// <summary>How shards, layer ranges and device profiles are shown, the same in <c>nodes</c>, <c>topology</c> and <c>load</c>.</summary>
 internal static class ShardTables
 {
+    /// <summary>Column header; the doubled bracket is Spectre markup for a literal one.</summary>
+    public const string LayersColumn = "Layers [[start-end)";
+
     /// <summary>A half-open layer range as typed in <c>topology assign</c>: <c>0-4 (4)</c> is layers 0, 1, 2 and 3.</summary>
     public static string Layers(JsonNode? shard) =>
         shard.Number("layer_start", "layerStart") is { } start && shard.Number("layer_end", "layerEnd") is { } end
@@ -17,7 +20,7 @@ internal static class ShardTables
     /// <summary>Ring order as the gateway sends it: node, address, layers.</summary>
     public static Table Ring(IEnumerable<JsonNode> shards)
     {
-        var table = new Table().AddColumns("Node", "Address", "Layers [start-end)");
+        var table = new Table().AddColumns("Node", "Address", ShardTables.LayersColumn);
         foreach (var shard in shards)
         {
             table.AddRow(Cell(shard.Text("node")), Cell(shard.Text("address")), Cell(Layers(shard)));

@@ -28,7 +28,7 @@ internal static partial class TopologyCommand
     {
         var topology = await context.Gateway.TopologyAsync(cancellationToken);
         context.Console.Line($"Model {topology.Text("model") ?? "?"}, context {topology.Text("context_length") ?? "?"} tokens, loaded {topology.Text("loaded_at") ?? "?"}");
-        var table = new Table().AddColumns("Ring", "Node", "Address", "Layers [start-end)", "Health");
+        var table = new Table().AddColumns("Ring", "Node", "Address", ShardTables.LayersColumn, "Health");
         var position = 0;
         foreach (var shard in topology.Items("shards"))
         {
@@ -49,14 +49,15 @@ internal static partial class TopologyCommand
         var prediction = plan?["prediction"];
         var predicted = prediction.Items("shards").ToDictionary(s => s.Text("node") ?? "?");
         context.Console.Line($"Plan for {plan.Text("model") ?? model ?? "the current model"} ({plan.Text("mode") ?? "solved"}, {plan.Text("compute_dtype") ?? "?"}):");
-        var table = new Table().AddColumns("Node", "Layers [start-end)", "Next hop", "Predicted ms/token", "Bound");
+        var table = new Table().AddColumns("Ring", "Node", ShardTables.LayersColumn, "Predicted ms/token", "Bound");
+        var position = 0;
         foreach (var shard in plan.Items("shards"))
         {
             var cost = predicted.GetValueOrDefault(shard.Text("node") ?? "?");
             table.AddRow(
+                (position++).ToString(CultureInfo.InvariantCulture),
                 ShardTables.Cell(shard.Text("node")),
                 ShardTables.Cell(ShardTables.Layers(shard)),
-                ShardTables.Cell(shard.Text("next_hop") is { Length: > 0 } next ? next : "gateway"),
                 ShardTables.Cell(Ms(cost.Number("time_ms"))),
                 ShardTables.Cell(cost.Text("bound")));
         }

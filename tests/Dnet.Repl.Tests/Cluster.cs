@@ -1,0 +1,39 @@
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+
+namespace Dnet.Repl.Tests;
+
+/// <summary>One real two-shard cluster for the whole assembly: starting it is the slow part, and the tests only read from it.</summary>
+[TestClass]
+public static class Cluster
+{
+    private static DistributedApplication? app;
+
+    public static Uri Gateway { get; private set; } = null!;
+
+    public static Uri Analytics { get; private set; } = null!;
+
+    [AssemblyInitialize]
+    public static async Task StartAsync(TestContext context)
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Dnet_AppHost>(["--Dnet:Shards=2"], context.CancellationToken);
+        app = await builder.BuildAsync(context.CancellationToken);
+        using var startup = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        startup.CancelAfter(TimeSpan.FromMinutes(3));
+        await app.StartAsync(startup.Token);
+        // The gateway is healthy once its model is loaded on the ring; analytics once it reads the span stream.
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", startup.Token);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("analytics", startup.Token);
+        Gateway = app.GetEndpoint("gateway", "http");
+        Analytics = app.GetEndpoint("analytics", "http");
+    }
+
+    [AssemblyCleanup]
+    public static async Task StopAsync()
+    {
+        if (app is not null)
+        {
+            await app.DisposeAsync();
+        }
+    }
+}
