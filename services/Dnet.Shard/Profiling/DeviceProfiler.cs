@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dnet.Contracts.Shards;
+using Dnet.Contracts.Tracing;
 using Dnet.Inference.Generator;
 
 namespace Dnet.Shard.Profiling;
@@ -37,10 +38,14 @@ public sealed partial class DeviceProfiler(IConfiguration configuration, ILogger
     private DeviceProfile Measure(string dtype)
     {
         var overrides = ProfileOverrides.From(configuration);
+        string node = ShardNode.From(configuration);
+        using var frame = DnetTelemetry.Source.StartActivity(FrameNames.StartupProfileDevice);
+        frame?.SetTag(SpanAttributes.Node, node);
+        frame?.SetTag(SpanAttributes.Dtype, dtype);
         var clock = Stopwatch.StartNew();
         var profile = new DeviceProfile
         {
-            Node = ShardNode.From(configuration),
+            Node = node,
             ComputeDtype = dtype,
             CpuThreads = Environment.ProcessorCount,
             UsableMemoryBytes = overrides.UsableMemoryBytes ?? MemoryBenchmark.UsableBytes(),

@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using Dnet.Contracts.Tracing;
 using Dnet.Shard.Profiling;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Dnet.Planner.Tests.Profiling;
@@ -67,6 +69,33 @@ public sealed class DeviceProfilerTests
 
         Assert.IsGreaterThan(0.1, profile.Gflops);
         CollectionAssert.DoesNotContain(profile.Overridden.ToArray(), "gflops");
+    }
+
+    [TestMethod]
+    public async Task MeasuringIsAStartupProfileDeviceFrame()
+    {
+        var frames = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == DnetTelemetry.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = frames.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var profiler = Profiler(new()
+        {
+            ["Dnet:Node"] = "shard-7",
+            ["Dnet:Profile:UsableMemoryBytes"] = "1",
+            ["Dnet:Profile:Gflops"] = "1",
+            ["Dnet:Profile:MemoryBandwidthGbps"] = "1",
+            ["Dnet:Profile:DiskReadGbps"] = "1",
+        });
+
+        await profiler.MeasureAsync("f32", TestContext.CancellationToken);
+
+        var frame = frames.Single(f => f.OperationName == FrameNames.StartupProfileDevice);
+        Assert.AreEqual("f32", frame.GetTagItem(SpanAttributes.Dtype));
+        Assert.AreEqual("shard-7", frame.GetTagItem(SpanAttributes.Node));
     }
 
     [TestMethod]
