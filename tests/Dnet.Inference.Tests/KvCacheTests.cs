@@ -49,7 +49,21 @@ public sealed class KvCacheTests
         Assert.IsNull(slice.CachedLength("r"));
         CollectionAssert.AreEquivalent(new[] { "other" }, slice.Sequences.ToList());
         Assert.ThrowsExactly<KvCacheFullException>(() => EngineRun.Step([slice], "r", [1], 6), "the freed cache is gone");
+        CollectionAssert.AreEquivalent(new[] { "other" }, slice.Sequences.ToList(), "a refused step allocates no cache");
         Assert.AreEqual(0, Numerics.MaxAbsDiff(before, EngineRun.Step([slice], "r", tokens, 0)), "a new sequence under the same id starts clean");
+    }
+
+    [TestMethod]
+    public void MalformedInputIsRejectedBeforeTouchingTheCache()
+    {
+        using var first = ModelSlice.Load(Tiny, new LayerRange(0, 2), EngineRun.F32);
+        using var second = ModelSlice.Load(Tiny, new LayerRange(2, 4), EngineRun.F32);
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => first.Forward("r", SliceInput.FromTokens([1, 512]), 0));
+        Assert.ThrowsExactly<ArgumentException>(() => first.Forward("r", SliceInput.FromTokens([]), 0));
+        var wrongWidth = new ActivationFrame(new byte[2 * 63 * 4], 2, 63, ComputeDtype.Float32);
+        Assert.ThrowsExactly<ArgumentException>(() => second.Forward("r", SliceInput.FromActivations(wrongWidth), 0));
+        Assert.IsEmpty(first.Sequences);
+        Assert.IsEmpty(second.Sequences);
     }
 
     [TestMethod]

@@ -17,9 +17,15 @@ sealed class KvCache(int layers, int kvHeads, int headDim, int capacity, ScalarT
 
     public IReadOnlyCollection<string> SequenceIds => [.. _sequences.Keys];
 
-    /// <summary>The cache of a sequence, created empty on its first step.</summary>
-    public SequenceKv GetOrAdd(string sequenceId) =>
-        _sequences.GetOrAdd(sequenceId, id => new SequenceKv(id, layers, kvHeads, capacity, headDim, dtype));
+    /// <summary>
+    /// The cache for a step at <paramref name="start"/>: created empty when the sequence starts (position 0),
+    /// otherwise it must exist, so a step of an unknown or freed sequence allocates nothing.
+    /// </summary>
+    public SequenceKv ForStep(string sequenceId, int start) => start == 0
+        ? _sequences.GetOrAdd(sequenceId, id => new SequenceKv(id, layers, kvHeads, capacity, headDim, dtype))
+        : _sequences.TryGetValue(sequenceId, out var kv)
+            ? kv
+            : throw new KvCacheFullException(sequenceId, $"step starts at position {start} but the sequence has no cache here (never started, or freed)");
 
     /// <summary>Cached length of a sequence, or null when it has no cache here.</summary>
     public int? LengthOf(string sequenceId) => _sequences.TryGetValue(sequenceId, out var kv) ? kv.Length : null;

@@ -93,6 +93,10 @@ public sealed class ModelSlice : IDisposable
     public SliceOutput Forward(string sequenceId, SliceInput input, int startPosition)
     {
         using var scope = torch.NewDisposeScope();
+        if (input.TokenIds is { } tokenIds && tokenIds.Any(id => (uint)id >= (uint)Config.VocabSize))
+        {
+            throw new ArgumentOutOfRangeException(nameof(input), $"token ids must lie in [0, {Config.VocabSize})");
+        }
         var tensor = input.TokenIds is { } ids
             ? torch.tensor(ids.ToArray(), ScalarType.Int64)
             : input.Activations!.ToTensor();
@@ -111,7 +115,8 @@ public sealed class ModelSlice : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         using var inference = torch.inference_mode();
-        var kv = _kv.GetOrAdd(sequenceId);
+        CheckInput(input);
+        var kv = _kv.ForStep(sequenceId, startPosition);
         lock (kv.Gate)
         {
             ObjectDisposedException.ThrowIf(kv.Freed, kv);
@@ -134,6 +139,19 @@ public sealed class ModelSlice : IDisposable
             var last = x.narrow(0, n - 1, 1);
             var logits = F.linear(RmsNorm(last, _weights.Norm!), _weights.LmHead!);
             return logits.to(ScalarType.Float32).reshape(Config.VocabSize).MoveToOuterDisposeScope();
+        }
+    }
+
+    void CheckInput(Tensor input)
+    {
+        bool ok = IsFirst
+            ? input.dim() == 1 && input.dtype == ScalarType.Int64
+            : input.dim() == 2 && input.shape[1] == Config.HiddenSize;
+        if (!ok || input.shape[0] == 0)
+        {
+            throw new ArgumentException(IsFirst
+                ? $"layer 0 takes a non-empty int64 [tokens] tensor of ids, got {input.dtype} [{string.Join(", ", input.shape)}]"
+                : $"layer {Layers.Start} takes a non-empty [tokens, {Config.HiddenSize}] hidden state, got [{string.Join(", ", input.shape)}]", nameof(input));
         }
     }
 
