@@ -81,8 +81,9 @@ public sealed class RecoveryTests
 
         var stats = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (bool)s["complete"]!);
         Assert.AreEqual(RequestTrace.Tokens, (int)stats["emittedTokens"]!);
-        var up = await host.WaitForJsonAsync("/analytics/status", s => (bool)s["consumer"]!["state"]!["connected"]!);
-        Assert.IsNull(up["streamError"]);
+        var up = await host.WaitForJsonAsync("/analytics/status", s => s["streamError"] is null);
+        Assert.IsTrue((bool)up["consumer"]!["state"]!["connected"]!);
+        Assert.AreEqual(0, (long)up["stream"]!["pending"]!);
     }
 
     [TestMethod]

@@ -5,6 +5,7 @@ using Dnet.Analytics.Telemetry;
 using Dnet.Perf;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Dnet.Analytics.Extensions;
 
@@ -13,7 +14,12 @@ public static class AnalyticsServiceExtensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddRedisClient(ConsumerConnection.ConnectionName);
+        // Health and status must see Redis back within about a second of an outage, not after exponential back-off.
+        // Aspire's own PING check is off: redis-roundtrip below is stricter and answers at once while disconnected.
+        builder.AddRedisClient(
+            ConsumerConnection.ConnectionName,
+            settings => settings.DisableHealthChecks = true,
+            options => options.ReconnectRetryPolicy = new LinearRetry(500));
         var services = builder.Services;
         services.AddOptions<AnalyticsOptions>()
             .BindConfiguration(AnalyticsOptions.Section)

@@ -12,6 +12,12 @@ internal sealed class StreamStatusReader(IConnectionMultiplexer redis, IOptions<
     /// <exception cref="RedisException">Redis is unreachable, or the stream or group does not exist yet.</exception>
     public async Task<StreamStatus> ReadAsync()
     {
+        if (!redis.IsConnected)
+        {
+            // Fail at once rather than after the client's timeouts: status must answer quickly during an outage.
+            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected");
+        }
+
         var database = redis.GetDatabase();
         var length = await database.StreamLengthAsync(settings.Stream);
         var groups = await database.StreamGroupInfoAsync(settings.Stream);

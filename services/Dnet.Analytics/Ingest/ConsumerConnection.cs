@@ -19,6 +19,10 @@ internal sealed class ConsumerConnection : IAsyncDisposable
             ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} is not set; analytics needs the Redis holding the span stream.");
         var options = ConfigurationOptions.Parse(connectionString);
         options.AbortOnConnectFail = false;
+
+        // Reconnect within about a second after an outage: spans queue up in the stream meanwhile.
+        options.ReconnectRetryPolicy = new LinearRetry(500);
+        options.HeartbeatInterval = TimeSpan.FromSeconds(1);
         options.ClientName = "dnet-analytics-consumer";
         connecting = new(() => ConnectionMultiplexer.ConnectAsync(options));
     }

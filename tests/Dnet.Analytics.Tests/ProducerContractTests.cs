@@ -1,0 +1,48 @@
+using Dnet.Contracts.Tracing;
+using Dnet.ServiceDefaults.Tracing;
+
+namespace Dnet.Analytics.Tests;
+
+/// <summary>
+/// The real producer against the real consumer: the analytics host runs the service defaults' span stream exporter
+/// like every Dnet process, and frames opened in this process go through it to <c>dnet:spans</c>.
+/// </summary>
+[TestClass]
+public sealed class ProducerContractTests
+{
+    [TestMethod]
+    public async Task Frames_exported_by_the_span_stream_exporter_are_analysed()
+    {
+        await TestRedis.Client.GetDatabase().KeyDeleteAsync(SpanStream.Key);
+        await using var host = AnalyticsHost.Start(TestRedis.Server.ConnectionString, SpanStream.Key, ("Dnet:Node", "gateway"));
+        var requestId = $"chatcmpl-{Guid.NewGuid():n}";
+
+        DateTime rootStart;
+        DateTime? firstToken = null;
+        using (var root = DnetFrames.StartChat(RequestTrace.Model, requestId))
+        {
+            Assert.IsNotNull(root, "the exporter's tracer provider listens to Dnet frames");
+            rootStart = root.StartTimeUtc;
+            await Task.Delay(20);
+            for (var i = 0; i < 3; i++)
+            {
+                using var token = DnetFrames.Start(FrameNames.RequestToken);
+                token?.SetTag(SpanAttributes.RequestId, requestId).SetTag(SpanAttributes.TokenIndex, i);
+                firstToken ??= token?.StartTimeUtc;
+                await Task.Delay(5);
+            }
+
+            root.SetTag(SpanAttributes.OutputTokens, 3);
+        }
+
+        var stats = await host.WaitForJsonAsync($"/analytics/requests/{requestId}?format=json", s => (bool)s["complete"]!);
+        Assert.AreEqual(3, (int)stats["emittedTokens"]!);
+        Assert.AreEqual(3, (long)stats["generatedTokens"]!);
+        Assert.AreEqual((firstToken!.Value - rootStart).TotalMilliseconds, (double)stats["ttftMs"]!, 1e-3, "start times survive the wire to the tick");
+        Assert.IsTrue((double)stats["ttftMs"]! < (double)stats["endToEndMs"]!);
+        var status = await host.GetJsonAsync("/analytics/status");
+        var exporter = status["exporters"]!.AsArray().Single(e => (string)e!["node"]! == "gateway")!;
+        Assert.AreEqual(0, (long)exporter["missingBatches"]!);
+        Assert.AreEqual(0, (long)exporter["droppedSpans"]!);
+    }
+}
