@@ -114,4 +114,25 @@ public sealed class RecoveryTests
         var kept = await host.GetJsonAsync($"/analytics/requests/{before.RequestId}?format=json");
         Assert.IsTrue((bool)kept["complete"]!, "spans stored before the restart stay in the store");
     }
+
+    [TestMethod]
+    public async Task A_pending_entry_trimmed_from_the_stream_is_counted_and_acknowledged()
+    {
+        var stream = TestRedis.NewStream();
+        await stream.Database.StreamCreateConsumerGroupAsync(stream.Key, TestStream.Group, StreamPosition.Beginning, createStream: true);
+        var lost = await stream.AddAsync("gateway", new RequestTrace("chatcmpl-trimmed").Gateway());
+        var kept = new RequestTrace("chatcmpl-kept");
+        await stream.AddAsync("gateway", kept.Gateway());
+        await stream.Database.StreamReadGroupAsync(stream.Key, TestStream.Group, TestStream.Consumer, StreamPosition.NewMessages, 10);
+        await stream.Database.StreamDeleteAsync(stream.Key, [lost]);
+
+        await using var host = AnalyticsHost.Start(TestRedis.Server.ConnectionString, stream.Key);
+
+        var status = await host.WaitUntilCaughtUpAsync(2);
+        Assert.AreEqual(1, (long)status["consumer"]!["state"]!["trimmedEntries"]!);
+        Assert.AreEqual(1, (long)status["consumer"]!["state"]!["batchesIngested"]!);
+        Assert.AreEqual(0, await stream.PendingAsync());
+        var stats = await host.GetJsonAsync($"/analytics/requests/{kept.RequestId}?format=json");
+        Assert.IsTrue((bool)stats["complete"]!);
+    }
 }
