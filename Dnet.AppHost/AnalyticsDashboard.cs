@@ -1,0 +1,47 @@
+namespace Dnet.AppHost;
+
+/// <summary>
+/// Puts the analytics views where people already look, in the Aspire dashboard: a link to the HTML annotate page and
+/// resource commands that show the annotate table and the last request's stats as Markdown.
+/// </summary>
+internal static class AnalyticsDashboard
+{
+    public const string AnnotateCommand = "perf-annotate";
+    public const string LastRequestCommand = "perf-stats";
+
+    public static IResourceBuilder<ProjectResource> WithPerfViews(this IResourceBuilder<ProjectResource> analytics)
+    {
+        var endpoint = analytics.GetEndpoint("http");
+        return analytics
+            .WithUrlForEndpoint("http", reference => new ResourceUrlAnnotation
+            {
+                Url = $"{reference.Url}/analytics/annotate?format=html",
+                DisplayText = "perf annotate (HTML)",
+            })
+            .WithCommand(AnnotateCommand, "Perf annotate",
+                context => FetchMarkdownAsync(endpoint, "/analytics/annotate?format=markdown&last=10", "annotate of the last 10 requests", context.CancellationToken),
+                new CommandOptions { Description = "Where the time of the last 10 requests went, per frame", IconName = "TableSearch" })
+            .WithCommand(LastRequestCommand, "Last request stats",
+                context => FetchMarkdownAsync(endpoint, "/analytics/requests/last?format=markdown", "stats of the last request", context.CancellationToken),
+                new CommandOptions { Description = "TTFT, tokens/s, inter-token latency and per-node time of the last request", IconName = "Timer" });
+    }
+
+    private static async Task<ExecuteCommandResult> FetchMarkdownAsync(
+        EndpointReference endpoint, string path, string what, CancellationToken cancellationToken)
+    {
+        var url = new Uri(new Uri(endpoint.Url), path);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            using var response = await http.GetAsync(url, cancellationToken);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            return response.IsSuccessStatusCode
+                ? CommandResults.Success(what, body, CommandResultFormat.Markdown, displayImmediately: true)
+                : CommandResults.Failure($"{url} answered {(int)response.StatusCode}: {body}");
+        }
+        catch (HttpRequestException exception)
+        {
+            return CommandResults.Failure($"{url} is unreachable: {exception.Message}");
+        }
+    }
+}
