@@ -14,7 +14,7 @@ internal static class Cells
 
     public static string Count(long? value) => value is { } v ? v.ToString(CultureInfo.InvariantCulture) : Missing;
 
-    public static string Percent(double? value) => value is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) + "%" : Missing;
+    public static string Percent(double? value) => value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) + "%" : Missing;
 
     public static string Time(DateTimeOffset? time) =>
         time is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) : Missing;
