@@ -67,13 +67,17 @@ public sealed class ClusterCommandTests
     }
 
     [TestMethod]
-    public async Task TraceAnnotatePrintsTheAnalyticsTable()
+    public async Task TraceReportsTheStateItSetAndAnnotatePrintsTheTable()
     {
-        var repl = await ScriptedRepl.RunAsync("trace annotate --last 5 --exclude-wait\n", TestContext.CancellationToken);
+        var repl = await ScriptedRepl.RunAsync(
+            "trace off\ntrace status\ntrace on\ntrace annotate --last 5 --exclude-wait\n", TestContext.CancellationToken);
 
+        StringAssert.Contains(repl.After("trace off"), "Tracing off");
+        StringAssert.Contains(repl.After("trace status"), "Tracing off");
+        StringAssert.Contains(repl.After("trace status"), "Exporter: sink");
+        StringAssert.Contains(repl.After("trace on"), "Tracing on");
         var annotate = repl.After("trace annotate --last 5 --exclude-wait");
         StringAssert.Contains(annotate, "# dnet annotate");
-        StringAssert.Contains(annotate, "scope: last 5 requests");
         StringAssert.Contains(annotate, "Self ms");
         Assert.DoesNotContain("error:", repl.Output);
     }
