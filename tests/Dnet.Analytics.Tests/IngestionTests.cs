@@ -119,6 +119,10 @@ public sealed class IngestionTests
         Assert.AreEqual(12, (long)shard["droppedSpans"]!);
         Assert.AreEqual(1, (long)shard["missingBatches"]!);
         Assert.AreEqual(12, (long)status["droppedSpans"]!);
+        var (code, markdown, contentType) = await host.GetAsync("/analytics/status?format=markdown");
+        Assert.AreEqual(HttpStatusCode.OK, code);
+        Assert.AreEqual("text/markdown", contentType);
+        StringAssert.Contains(markdown, "| shard-0 | Dnet.Shard | 3 | 2 | 16 | 12 | 1 |");
     }
 
     [TestMethod]

@@ -125,10 +125,16 @@ internal sealed partial class QueryReader(IQueryCollection query)
         return null;
     }
 
+    /// <summary>The <c>format</c> parameter; absent means the first of <paramref name="allowed"/>.</summary>
     public ReportFormat Format(params ReportFormat[] allowed)
     {
         const string name = "format";
         var text = Text(name);
+        if (text is null)
+        {
+            return allowed[0];
+        }
+
         if (ReportFormats.TryParse(text, out var format) && allowed.Contains(format))
         {
             return format;

@@ -1,5 +1,7 @@
 using Dnet.Analytics.Infrastructure;
 using Dnet.Analytics.Ingest;
+using Dnet.Analytics.Model;
+using Dnet.Analytics.Rendering;
 using Dnet.Perf;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -12,17 +14,26 @@ public static class StatusApi
     public static IEndpointRouteBuilder MapStatusApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/analytics/status", StatusAsync).WithName("Status")
-            .WithSummary("Span store counters, consumer progress, lag and pending entries, per-node exporter stats incl. dropped spans.");
+            .WithSummary("Span store counters, consumer progress, lag and pending entries, per-node exporter stats incl. dropped spans (json or markdown).");
         return app;
     }
 
     internal static async Task<IResult> StatusAsync(
+        HttpRequest request,
         PerfAnalyzer analyzer,
         ConsumerState consumer,
         ExporterLedger exporters,
         StreamStatusReader stream,
         IOptions<AnalyticsOptions> options)
     {
+        var reader = new QueryReader(request.Query);
+        reader.RejectUnknown("format");
+        var format = reader.Format(ReportFormat.Json, ReportFormat.Markdown);
+        if (reader.HasProblem)
+        {
+            return reader.ProblemResult;
+        }
+
         StreamStatus? streamStatus = null;
         string? streamError = null;
         try
@@ -36,15 +47,15 @@ public static class StatusApi
         }
 
         var exporterStats = exporters.Snapshot();
-        return Results.Text(ReportJson.Serialize(new
-        {
-            store = analyzer.Store.Counters,
-            consumer = new { name = options.Value.Consumer, group = options.Value.Group, state = consumer.Snapshot() },
-            stream = streamStatus,
+        var status = new AnalyticsStatus(
+            analyzer.Store.Counters,
+            new ConsumerStatus(options.Value.Consumer, options.Value.Group, consumer.Snapshot()),
+            streamStatus,
             streamError,
-            droppedSpans = exporterStats.Sum(e => e.DroppedSpans),
-            missingBatches = exporterStats.Sum(e => e.MissingBatches),
-            exporters = exporterStats,
-        }), "application/json; charset=utf-8");
+            exporterStats.Sum(e => e.DroppedSpans),
+            exporterStats.Sum(e => e.MissingBatches),
+            exporterStats);
+        var body = format == ReportFormat.Markdown ? StatusMarkdownRenderer.Render(status) : ReportJson.Serialize(status);
+        return Report.Of(body, format);
     }
 }
