@@ -5,8 +5,9 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 var redis = builder.AddTraceSink("redis");
 
-var shards = Enumerable.Range(0, builder.ShardCount())
-    .Select(index => builder.AddShard(index).WithReference(redis).WaitFor(redis))
+var shardCount = builder.ShardCount();
+var shards = Enumerable.Range(0, shardCount)
+    .Select(index => builder.AddShard(index, shardCount).WithReference(redis).WaitFor(redis))
     .ToList();
 
 var planner = builder.AddProject<Projects.Dnet_Planner>("planner")

@@ -1,13 +1,20 @@
+using System.Globalization;
+
 namespace Dnet.AppHost;
 
 /// <summary>Adds the shard services: one project resource per shard, named <c>shard-{index}</c>.</summary>
 internal static class ShardResources
 {
-    public static IResourceBuilder<ProjectResource> AddShard(this IDistributedApplicationBuilder builder, int index) =>
+    public static IResourceBuilder<ProjectResource> AddShard(this IDistributedApplicationBuilder builder, int index, int shardCount) =>
         // No launch profile: its fixed port would collide between shards.
         builder.AddProject<Projects.Dnet_Shard>($"shard-{index}", launchProfileName: null)
             .WithHttpEndpoint(name: "http")
             .WithGrpcEndpoint()
-            .WithEnvironment("Dnet__Shard__Index", index.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("Dnet__Shard__Index", index.ToString(CultureInfo.InvariantCulture))
+            // Shards on one machine share its cores: libtorch's default of one thread per core in every shard
+            // oversubscribes the CPU and makes each step many times slower.
+            .WithEnvironment("Dnet__Shard__TorchThreads", TorchThreads(shardCount).ToString(CultureInfo.InvariantCulture))
             .WithHttpHealthCheck("/health", endpointName: "http");
+
+    private static int TorchThreads(int shardCount) => Math.Max(1, Environment.ProcessorCount / shardCount);
 }

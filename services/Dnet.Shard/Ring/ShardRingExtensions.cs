@@ -14,6 +14,7 @@ internal static class ShardRingExtensions
         builder.Services.AddSingleton<ShardIdentity>();
         builder.Services.AddSingleton<SliceHost>();
         builder.Services.AddSingleton<FrameQueue>();
+        builder.Services.AddHostedService<TorchThreads>();
         builder.Services.AddHostedService<FrameWorker>();
         builder.Services.AddHostedService<IdleSequenceSweeper>();
         builder.Services.AddHealthChecks().AddCheck<SliceHealthCheck>("model-slice", tags: ["ready"]);
