@@ -13,7 +13,7 @@ internal static class ReplSessionFactory
 
     public static ReplSession ForTerminal(ReplOptions options)
     {
-        var input = new ConsoleLineEditor(new LineHistory(), new CommandCompleter(CommandCatalog.All));
+        var input = new ConsoleLineEditor(new LineHistory(LineHistory.DefaultFile), new CommandCompleter(CommandCatalog.All));
         return Create(options, input, AnsiConsole.Console);
     }
 

@@ -54,13 +54,23 @@ internal sealed class AnswerStreamer(Uri openAiEndpoint, ChatSettings settings)
             throw Failure(exception);
         }
 
+        // The gateway ends every answer with a finish reason; a stream that stops without one was cut off (a shard
+        // failed mid-answer and the gateway sent an SSE error event, which the OpenAI client does not surface).
+        if (finishReason is null)
+        {
+            await output.WriteLineAsync();
+            throw new ServiceCallException("gateway", ChatUrl, "the answer stream ended without a finish reason: the cluster failed mid-answer (see the gateway log)");
+        }
+
         var stats = new ChatTurnStats(reportedTokens ?? chunks, first, first is { } f ? last - f : TimeSpan.Zero, clock.Elapsed);
         return (answer.ToString(), stats, finishReason);
     }
 
+    private string ChatUrl => new Uri(openAiEndpoint + "/chat/completions").ToString();
+
     private ServiceCallException Failure(ClientResultException exception)
     {
-        var url = new Uri(openAiEndpoint + "/chat/completions").ToString();
+        var url = ChatUrl;
         if (exception.InnerException is HttpRequestException connection)
         {
             return new ServiceCallException("gateway", url, ServiceClient.ConnectionFailure(connection), null, exception);
