@@ -52,6 +52,12 @@ public static class FrameNames
     /// </summary>
     public const string RequestToken = "request.token";
 
+    /// <summary>
+    /// Gateway: idle waiting for the ring to return the next token (or an error). Without it, that wait would count as
+    /// the root span's own time. Attributes: request id, <c>dnet.step</c>.
+    /// </summary>
+    public const string RequestTokenWait = "request.token.wait";
+
     /// <summary>Gateway: token ids back to text for the client. Attributes: request id.</summary>
     public const string RequestDetokenize = "request.detokenize";
 

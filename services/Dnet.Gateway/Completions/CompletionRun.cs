@@ -130,6 +130,8 @@ internal sealed class CompletionRun(
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         TokenFrame frame;
+        using var wait = DnetFrames.Start(FrameNames.RequestTokenWait);
+        wait?.SetTag(SpanAttributes.RequestId, requestId);
         try
         {
             frame = await tokens.ReadAsync(deadline.Token);
