@@ -22,16 +22,29 @@ public static class Cluster
 
     public static DistributedApplication App => app ?? throw new InvalidOperationException("The cluster did not start.");
 
+    /// <summary>The Aspire dashboard of this cluster (its telemetry API answers with <see cref="DashboardApiKey"/>).</summary>
+    public static Uri DashboardUrl => App.GetEndpoint("aspire-dashboard", "http");
+
+    public const string DashboardApiKey = "dnet-end-to-end";
+
     [AssemblyInitialize]
     public static async Task StartAsync(TestContext context)
     {
+        // The dashboard is off in tests by default; it is on here because its telemetry API is part of what is tested
+        // (a request's trace spans every process). Its ports are randomized like every other resource's.
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Dnet_AppHost>(
-            ["--Dnet:Shards=3"], context.CancellationToken);
+            [
+                "--Dnet:Shards=3",
+                $"--AppHost:DashboardApiKey={DashboardApiKey}",
+            ],
+            (options, _) => options.DisableDashboard = false,
+            context.CancellationToken);
         app = await builder.BuildAsync(context.CancellationToken);
         using var startup = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         startup.CancelAfter(TimeSpan.FromMinutes(3));
         await app.StartAsync(startup.Token);
     }
+
 
     /// <summary>An OpenAI client for the gateway, once the gateway (and so the model) is ready.</summary>
     public static async Task<OpenAIClient> OpenAiClientAsync(CancellationToken cancellationToken)

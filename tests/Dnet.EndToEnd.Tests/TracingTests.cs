@@ -26,8 +26,9 @@ public sealed class TracingTests
             new ChatCompletionOptions { MaxOutputTokenCount = 10, Temperature = 0 }, TestContext.CancellationToken);
         using var analytics = Cluster.App.CreateHttpClient("analytics", "http");
 
-        var stats = await CompleteStatsAsync(analytics, completion.Id);
         var ring = await RingNodesAsync();
+        // Each process flushes its own batches: the root can arrive before the last shard's spans.
+        var stats = await CompleteStatsAsync(analytics, completion.Id, ["gateway", .. ring]);
 
         Assert.AreEqual(completion.Usage.OutputTokenCount, stats.GetProperty("generatedTokens").GetInt64());
         Assert.AreEqual(completion.Usage.InputTokenCount, stats.GetProperty("promptTokens").GetInt64());
@@ -47,6 +48,48 @@ public sealed class TracingTests
             $"/analytics/annotate?request={completion.Id}&node=gateway&format=json", TestContext.CancellationToken))
             .GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("name").GetString()).ToList();
         CollectionAssert.IsSubsetOf(new[] { "request.token", "request.prefill", "network.tx", $"chat {Cluster.ModelId}" }, gatewayFrames);
+    }
+
+    [TestMethod]
+    public async Task DashboardTelemetryHasTheRequestTraceWithSpansFromEveryShard()
+    {
+        var client = await Cluster.ChatClientAsync(TestContext.CancellationToken);
+        ChatCompletion completion = await client.CompleteChatAsync([new UserChatMessage("Show me in the dashboard.")],
+            new ChatCompletionOptions { MaxOutputTokenCount = 4, Temperature = 0 }, TestContext.CancellationToken);
+        var ring = await RingNodesAsync();
+        using var dashboard = new HttpClient { BaseAddress = Cluster.DashboardUrl };
+        dashboard.DefaultRequestHeaders.Add("x-api-key", Cluster.DashboardApiKey);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.CancellationToken);
+        timeout.CancelAfter(ArrivesWithin);
+        HashSet<string> services;
+        do
+        {
+            await Task.Delay(500, timeout.Token);
+            var traces = await dashboard.GetFromJsonAsync<JsonElement>("/api/telemetry/traces", timeout.Token);
+            services = ServicesInTrace(traces, completion.Id);
+        }
+        while (!ring.All(services.Contains) || !services.Contains("gateway"));
+
+        CollectionAssert.IsSubsetOf(ring, services.ToList());
+    }
+
+    /// <summary>The service names of every span that shares a trace with the request's root span (OTLP JSON).</summary>
+    private static HashSet<string> ServicesInTrace(JsonElement traces, string requestId)
+    {
+        var resources = traces.GetProperty("data").GetProperty("resourceSpans").EnumerateArray()
+            .Select(r => (Service: r.GetProperty("resource").GetProperty("attributes").EnumerateArray()
+                    .First(a => a.GetProperty("key").GetString() == "service.name").GetProperty("value").GetProperty("stringValue").GetString()!,
+                Spans: r.GetProperty("scopeSpans").EnumerateArray().SelectMany(s => s.GetProperty("spans").EnumerateArray()).ToList()))
+            .ToList();
+        var traceId = resources.SelectMany(r => r.Spans)
+            .Where(span => span.TryGetProperty("attributes", out var attributes) && attributes.EnumerateArray().Any(a =>
+                a.GetProperty("key").GetString() == "dnet.request_id" && a.GetProperty("value").GetProperty("stringValue").GetString() == requestId))
+            .Select(span => span.GetProperty("traceId").GetString())
+            .FirstOrDefault();
+        return traceId is null
+            ? []
+            : resources.Where(r => r.Spans.Any(span => span.GetProperty("traceId").GetString() == traceId)).Select(r => r.Service).ToHashSet();
     }
 
     [TestMethod]
@@ -70,7 +113,7 @@ public sealed class TracingTests
         StringAssert.Contains(last.Data!.Value, "chatcmpl-");
     }
 
-    private async Task<JsonElement> CompleteStatsAsync(HttpClient analytics, string requestId)
+    private async Task<JsonElement> CompleteStatsAsync(HttpClient analytics, string requestId, IReadOnlyList<string>? nodes = null)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.CancellationToken);
         timeout.CancelAfter(ArrivesWithin);
@@ -80,7 +123,9 @@ public sealed class TracingTests
             if (response.IsSuccessStatusCode)
             {
                 var stats = await response.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
-                if (stats.GetProperty("complete").GetBoolean() && stats.GetProperty("emittedTokens").GetInt32() > 0)
+                var seen = stats.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("node").GetString()).ToHashSet();
+                if (stats.GetProperty("complete").GetBoolean() && stats.GetProperty("emittedTokens").GetInt32() > 0
+                    && (nodes ?? []).All(seen.Contains))
                 {
                     return stats;
                 }
