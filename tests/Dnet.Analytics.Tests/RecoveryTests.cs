@@ -40,6 +40,32 @@ public sealed class RecoveryTests
     }
 
     [TestMethod]
+    public async Task A_restarted_service_rebuilds_its_store_from_the_stream()
+    {
+        var stream = TestRedis.NewStream();
+        var trace = new RequestTrace("chatcmpl-before-restart");
+        await stream.AddAsync("gateway", trace.Gateway());
+        await stream.AddAsync("shard-0", trace.Shard(0));
+        await using (var host = AnalyticsHost.Start(TestRedis.Server.ConnectionString, stream.Key))
+        {
+            await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (long)s["spanCount"]! == 21);
+            await host.WaitUntilCaughtUpAsync(2);
+        }
+
+        Assert.AreEqual(0, await stream.PendingAsync(), "the first run acknowledged everything");
+
+        // Acknowledged entries are never delivered to the group again; the new instance reads them back from the stream.
+        await using (var host = AnalyticsHost.Start(TestRedis.Server.ConnectionString, stream.Key))
+        {
+            var stats = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (long)s["spanCount"]! == 21);
+            Assert.IsTrue((bool)stats["complete"]!);
+            Assert.AreEqual(RequestTrace.TtftMs, (double)stats["ttftMs"]!, 1e-6);
+            var status = await host.WaitForJsonAsync("/analytics/status", s => (long)s["consumer"]!["state"]!["replayedEntries"]! == 2);
+            Assert.AreEqual(21, (long)status["store"]!["stored"]!, "replayed spans are stored once");
+        }
+    }
+
+    [TestMethod]
     public async Task Entries_pending_too_long_on_a_dead_consumer_are_taken_over()
     {
         var stream = TestRedis.NewStream();

@@ -17,6 +17,7 @@ internal sealed class ConsumerState(TimeProvider clock)
     private long trimmedEntries;
     private long recoveredEntries;
     private long claimedEntries;
+    private long replayedEntries;
     private long redisFailures;
 
     public void Started()
@@ -75,6 +76,10 @@ internal sealed class ConsumerState(TimeProvider clock)
             {
                 claimedEntries += entries;
             }
+            else if (source == EntrySource.History)
+            {
+                replayedEntries += entries;
+            }
         }
     }
 
@@ -111,7 +116,7 @@ internal sealed class ConsumerState(TimeProvider clock)
         {
             return new ConsumerSnapshot(
                 running, connected, lastPollAt, lastEntryAt, lastError, lastErrorAt, entriesRead, entriesAcknowledged,
-                batchesIngested, malformedEntries, trimmedEntries, recoveredEntries, claimedEntries, redisFailures);
+                batchesIngested, malformedEntries, trimmedEntries, recoveredEntries, claimedEntries, replayedEntries, redisFailures);
         }
     }
 }
@@ -127,6 +132,9 @@ internal enum EntrySource
 
     /// <summary>Taken over from another consumer that stopped acknowledging.</summary>
     Claimed,
+
+    /// <summary>Already acknowledged by an earlier run of this service; read again to rebuild the in-memory store.</summary>
+    History,
 }
 
 /// <summary>What became of one entry; every outcome is acknowledged.</summary>
@@ -151,6 +159,7 @@ internal enum EntryOutcome
 /// <param name="TrimmedEntries">Entries trimmed from the stream before they could be read again.</param>
 /// <param name="RecoveredEntries">Entries re-read from this consumer's pending list.</param>
 /// <param name="ClaimedEntries">Entries taken over from other consumers.</param>
+/// <param name="ReplayedEntries">Entries acknowledged by an earlier run and read again at start to rebuild the store.</param>
 /// <param name="RedisFailures">Failed Redis round trips.</param>
 public sealed record ConsumerSnapshot(
     bool Running,
@@ -166,4 +175,5 @@ public sealed record ConsumerSnapshot(
     long TrimmedEntries,
     long RecoveredEntries,
     long ClaimedEntries,
+    long ReplayedEntries,
     long RedisFailures);

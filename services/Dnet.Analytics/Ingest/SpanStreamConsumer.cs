@@ -7,7 +7,9 @@ namespace Dnet.Analytics.Ingest;
 /// Reads the span stream as a consumer group. On every (re)connect it first finishes the entries this consumer read
 /// but never acknowledged, then takes over entries other consumers left pending too long, then reads new entries.
 /// Each entry is stored, then acknowledged: a crash between the two re-delivers it, and the store counts it once.
-/// Redis failures never stop the loop; it retries with a doubling delay.
+/// Redis failures never stop the loop; it retries with a doubling delay. Before all that, once per process, it reads
+/// the whole stream back into the store (entries earlier runs acknowledged), so a restart loses no history that the
+/// stream still holds.
 /// </summary>
 internal sealed partial class SpanStreamConsumer(
     ConsumerConnection connection,
@@ -21,6 +23,7 @@ internal sealed partial class SpanStreamConsumer(
     private const string StreamStart = "0-0";
 
     private readonly AnalyticsOptions settings = options.Value;
+    private bool historyReplayed;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -35,6 +38,12 @@ internal sealed partial class SpanStreamConsumer(
                 {
                     var database = await connection.GetDatabaseAsync(stoppingToken);
                     await reader.EnsureGroupAsync(database);
+                    if (!historyReplayed)
+                    {
+                        await ReplayHistoryAsync(database);
+                        historyReplayed = true;
+                    }
+
                     await RecoverPendingAsync(database);
                     if (outage)
                     {
@@ -85,6 +94,44 @@ internal sealed partial class SpanStreamConsumer(
             var messages = await reader.ReadNewAsync(database);
             state.Polled();
             await ProcessAsync(database, messages, EntrySource.New);
+        }
+    }
+
+    /// <summary>
+    /// Reads back into the store the entries earlier runs acknowledged (the group never delivers those again); pending
+    /// and undelivered entries are left to the group's own reads, so no entry is ingested twice.
+    /// </summary>
+    private async Task ReplayHistoryAsync(IDatabase database)
+    {
+        if (await reader.AcknowledgedRangeAsync(database) is not { } acknowledged)
+        {
+            return;
+        }
+
+        string? after = null;
+        var replayed = 0;
+        while (true)
+        {
+            var messages = await reader.ReadHistoryAsync(database, after);
+            var history = messages.Where(m => acknowledged.Contains(m.Id)).ToList();
+            state.Read(history.Count, EntrySource.History);
+            foreach (var message in history)
+            {
+                state.Ingested(ingestor.Ingest(message));
+            }
+
+            replayed += history.Count;
+            if (messages.Count == 0 || acknowledged.IsPast(messages[^1].Id))
+            {
+                break;
+            }
+
+            after = messages[^1].Id;
+        }
+
+        if (replayed > 0)
+        {
+            LogReplayed(replayed, settings.Stream);
         }
     }
 
@@ -143,6 +190,9 @@ internal sealed partial class SpanStreamConsumer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading span stream {Stream} failed; retrying in {DelayMs} ms")]
     private partial void LogReadFailed(Exception exception, string stream, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rebuilt the span store from {Count} entries of {Stream}")]
+    private partial void LogReplayed(int count, string stream);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reading span stream {Stream} again")]
     private partial void LogResumed(string stream);

@@ -6,6 +6,9 @@ namespace Dnet.Analytics.Ingest;
 /// <summary>The consumer-group commands on the span stream, for one consumer.</summary>
 internal sealed class SpanStreamReader(IOptions<AnalyticsOptions> options)
 {
+    private const string StreamStart = "0-0";
+    private const int MaxPendingSkipped = 100_000;
+
     private readonly AnalyticsOptions settings = options.Value;
 
     public string Consumer => settings.Consumer;
@@ -44,6 +47,31 @@ internal sealed class SpanStreamReader(IOptions<AnalyticsOptions> options)
             settings.Stream, settings.Group, settings.Consumer, settings.ClaimIdleMilliseconds, startId, settings.ReadCount);
         var deleted = result.DeletedIds.Select(id => new StreamMessage(id!, null));
         return new ClaimPage([.. StreamReadReply.From(result.ClaimedEntries), .. deleted], result.NextStartId!);
+    }
+
+    /// <summary>
+    /// Entries of the stream after <paramref name="afterId"/> (<c>null</c>: from the start), read without the group: the
+    /// stream is the durable log, the store only a cache of it, so a restarted service rebuilds the store from it.
+    /// </summary>
+    public async Task<IReadOnlyList<StreamMessage>> ReadHistoryAsync(IDatabase database, string? afterId) =>
+        StreamReadReply.From(await database.StreamRangeAsync(
+            settings.Stream, afterId is null ? "-" : $"({afterId}", "+", settings.ReadCount));
+
+    /// <summary>
+    /// What an earlier run has acknowledged: entries up to the group's last delivered id, less those still pending
+    /// (those come back through the pending list). <c>null</c> when the group has delivered nothing yet.
+    /// </summary>
+    public async Task<AcknowledgedRange?> AcknowledgedRangeAsync(IDatabase database)
+    {
+        var group = (await database.StreamGroupInfoAsync(settings.Stream)).FirstOrDefault(g => g.Name == settings.Group);
+        if (group.Name is null || group.LastDeliveredId is not { } last || last == StreamStart)
+        {
+            return null;
+        }
+
+        var pending = await database.StreamPendingMessagesAsync(
+            settings.Stream, settings.Group, MaxPendingSkipped, RedisValue.Null);
+        return new AcknowledgedRange(StreamId.Parse(last), pending.Select(p => (string)p.MessageId!).ToHashSet());
     }
 
     public Task<long> AcknowledgeAsync(IDatabase database, IEnumerable<StreamMessage> messages) =>
