@@ -1,10 +1,14 @@
 using System.Text.Json;
 using Dnet.Benchmarks.Engine;
+using Dnet.Benchmarks.Serving;
+using Dnet.Benchmarks.Tracing;
 
 // Each benchmark is a subcommand returning a JSON-serializable result; add new ones to this table.
 var benchmarks = new Dictionary<string, Func<string[], object>>(StringComparer.Ordinal)
 {
     ["engine"] = EngineBenchmark.Run,
+    ["serve"] = ServeBenchmark.Run,
+    ["tracing"] = TracingBenchmark.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

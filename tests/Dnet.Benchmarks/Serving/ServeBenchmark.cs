@@ -1,0 +1,97 @@
+using Dnet.Benchmarks.Shared;
+
+namespace Dnet.Benchmarks.Serving;
+
+/// <summary>
+/// Serving benchmark of the real cluster, like vLLM's <c>bench serve</c>: per shard count a fresh AppHost, a warm-up
+/// request, then each concurrency level; TTFT, TPOT, ITL and end-to-end latency, throughput, and the latency one more
+/// shard-to-shard hop adds. Options: <c>--shards 1,2,4</c>, <c>--concurrency 1,4,8</c>, <c>--requests N</c> (per level),
+/// <c>--max-tokens N</c>, <c>--model NAME</c> (<c>dnet-tiny</c> for a quick run).
+/// </summary>
+static class ServeBenchmark
+{
+    public static object Run(string[] args) => RunAsync(args).GetAwaiter().GetResult();
+
+    static async Task<object> RunAsync(string[] args)
+    {
+        string model = BenchOptions.String(args, "--model", "dnet-bench-135m");
+        int[] shardCounts = BenchOptions.IntList(args, "--shards", "1,2,4");
+        int[] concurrencies = BenchOptions.IntList(args, "--concurrency", "1,4,8");
+        int requests = BenchOptions.Int(args, "--requests", 8);
+        var load = new ChatLoad(model, ChatLoad.DefaultPrompt, BenchOptions.Int(args, "--max-tokens", 32));
+        string? loadAtStart = BenchOptions.LoadAverage();
+
+        var clusters = new List<ClusterResult>();
+        foreach (int shards in shardCounts)
+        {
+            await using var cluster = await BenchCluster.StartAsync(shards, model, CancellationToken.None);
+            Console.Error.WriteLine($"serve: {shards} shard(s): warm-up request");
+            await ChatStream.SendAsync(cluster.Gateway, load, seed: 0, CancellationToken.None);
+            var levels = new List<LevelResult>();
+            foreach (int concurrency in concurrencies)
+            {
+                // Every level samples the same seeds, so the levels generate the same texts.
+                var level = await LoadLevel.RunAsync(cluster.Gateway, load, concurrency, requests, seedBase: 1, CancellationToken.None);
+                Console.Error.WriteLine(
+                    $"serve: {shards} shard(s), concurrency {concurrency}: {level.OutputTokensPerS} tok/s, " +
+                    $"TTFT p50 {level.TtftMs.Median} ms, ITL p50 {level.ItlMs.Median} ms, {level.FailedRequests} failed");
+                levels.Add(level);
+            }
+
+            clusters.Add(new ClusterResult(shards, cluster.StartupSeconds, levels));
+        }
+
+        return new
+        {
+            Benchmark = "serve",
+            Model = model,
+            RequestsPerLevel = requests,
+            load.MaxTokens,
+            Sampling = "temperature 1, seed = request index (no ignore_eos: output tokens counted from the usage chunk)",
+            TokenEvents = "SSE chunks with content text or logprob entries (logprobs requested so tokens without printable text still arrive one by one)",
+            Distribution.PercentileMethod,
+            Cores = Environment.ProcessorCount,
+            LoadAverageAtStart = loadAtStart,
+            LoadAverageAtEnd = BenchOptions.LoadAverage(),
+            Clusters = clusters,
+            PerHopOverhead = PerHop(clusters, concurrencies),
+        };
+    }
+
+    /// <summary>
+    /// (ITL median at N shards - at 1 shard)/(N-1) per concurrency: what each extra hop costs a token. The same from
+    /// TPOT medians too: with several requests in flight tokens can arrive in bursts, and the ITL median then says little.
+    /// </summary>
+    static List<HopOverhead> PerHop(List<ClusterResult> clusters, int[] concurrencies)
+    {
+        var single = clusters.FirstOrDefault(c => c.Shards == 1);
+        return [.. from concurrency in concurrencies
+                   from cluster in clusters
+                   where cluster.Shards > 1
+                   let level = Level(cluster, concurrency)
+                   let baseline = single is null ? null : Level(single, concurrency)
+                   select new HopOverhead(concurrency, cluster.Shards,
+                       level?.ItlMs.Median, baseline?.ItlMs.Median, PerHopMs(level?.ItlMs, baseline?.ItlMs, cluster.Shards),
+                       level?.TpotMs.Median, baseline?.TpotMs.Median, PerHopMs(level?.TpotMs, baseline?.TpotMs, cluster.Shards))];
+    }
+
+    static LevelResult? Level(ClusterResult cluster, int concurrency) =>
+        cluster.Levels.FirstOrDefault(level => level.Concurrency == concurrency);
+
+    static double? PerHopMs(Distribution? shards, Distribution? single, int shardCount) =>
+        shards?.Median is { } n && single?.Median is { } b ? Math.Round((n - b) / (shardCount - 1), 3) : null;
+}
+
+/// <summary>Every concurrency level of one cluster size.</summary>
+sealed record ClusterResult(int Shards, double StartupSeconds, IReadOnlyList<LevelResult> Levels);
+
+/// <summary>The per-hop overhead of one cluster size at one concurrency, from ITL and TPOT medians; null without a 1-shard baseline.</summary>
+sealed record HopOverhead(
+    int Concurrency,
+    int Shards,
+    double? ItlMedianMs,
+    double? SingleShardItlMedianMs,
+    double? PerHopMs,
+    double? TpotMedianMs,
+    double? SingleShardTpotMedianMs,
+    double? TpotPerHopMs);
