@@ -93,6 +93,38 @@ public sealed class TracingTests
     }
 
     [TestMethod]
+    public async Task AnalyticsRestartedMidStreamLosesNoSpan()
+    {
+        var client = await Cluster.ChatClientAsync(TestContext.CancellationToken);
+        var commands = Cluster.App.Services.GetRequiredService<ResourceCommandService>();
+        ChatCompletion before = await client.CompleteChatAsync([new UserChatMessage("Before the restart.")],
+            new ChatCompletionOptions { MaxOutputTokenCount = 6, Temperature = 0 }, TestContext.CancellationToken);
+
+        var tokens = 0;
+        ChatTokenUsage? usage = null;
+        string? id = null;
+        var options = new ChatCompletionOptions { MaxOutputTokenCount = 300, Temperature = 0 };
+        await foreach (var update in client.CompleteChatStreamingAsync([new UserChatMessage("During the restart.")], options, TestContext.CancellationToken))
+        {
+            id ??= update.CompletionId;
+            usage ??= update.Usage;
+            if (++tokens == 3)
+            {
+                var restart = await commands.ExecuteCommandAsync("analytics", KnownResourceCommands.RestartCommand, TestContext.CancellationToken);
+                Assert.IsTrue(restart.Success, restart.Message);
+            }
+        }
+
+        await Cluster.App.ResourceNotifications.WaitForResourceHealthyAsync("analytics", TestContext.CancellationToken);
+        using var analytics = Cluster.App.CreateHttpClient("analytics", "http");
+        var during = await CompleteStatsAsync(analytics, id!);
+        var earlier = await CompleteStatsAsync(analytics, before.Id);
+
+        Assert.AreEqual(usage!.OutputTokenCount, during.GetProperty("emittedTokens").GetInt32(), "every token of the request during the restart");
+        Assert.AreEqual(before.Usage.OutputTokenCount, earlier.GetProperty("emittedTokens").GetInt32(), "the request before the restart");
+    }
+
+    [TestMethod]
     public async Task DashboardCommandsShowAnnotateAndLastRequestAsMarkdown()
     {
         var client = await Cluster.ChatClientAsync(TestContext.CancellationToken);
