@@ -22,9 +22,11 @@ internal static class TraceSinkResources
 
         if (ExecutableOnPath("redis-server") is null)
         {
-            throw new DistributedApplicationException(
+            // One actionable line, not a stack trace: this is a missing prerequisite, not a bug.
+            Console.Error.WriteLine(
                 "Dnet needs Redis: install redis-server (Debian/Ubuntu: apt-get install -y redis-server) " +
                 "or start a container runtime (docker info must succeed).");
+            Environment.Exit(1);
         }
 
         return builder.AddLocalRedis(name);
