@@ -1,4 +1,7 @@
 using System.ClientModel;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aspire.Hosting.Testing;
 using OpenAI.Chat;
 
 namespace Dnet.EndToEnd.Tests;
@@ -63,6 +66,43 @@ public sealed class ChatCompletionsTests
         Assert.AreEqual(whole.Usage.OutputTokenCount, usage.OutputTokenCount);
         Assert.AreEqual(whole.Usage.InputTokenCount, usage.InputTokenCount);
         Assert.AreEqual(whole.FinishReason, finish);
+    }
+
+    [TestMethod]
+    public async Task ClientDisconnectFreesTheRequestOnEveryShard()
+    {
+        var client = await Cluster.ChatClientAsync(TestContext.CancellationToken);
+        using var disconnect = CancellationTokenSource.CreateLinkedTokenSource(TestContext.CancellationToken);
+        var options = new ChatCompletionOptions { MaxOutputTokenCount = 1500, Temperature = 0 };
+
+        var received = 0;
+        var sawActive = false;
+        await Assert.ThrowsAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var update in client.CompleteChatStreamingAsync([new UserChatMessage("Keep going.")], options, disconnect.Token))
+            {
+                if (++received == 3)
+                {
+                    sawActive = await ActiveSequencesAsync() > 0;
+                    await disconnect.CancelAsync();
+                }
+            }
+        });
+
+        Assert.IsTrue(sawActive, "the request should hold KV cache on the shards while it runs");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        while (await ActiveSequencesAsync() > 0)
+        {
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    private async Task<int> ActiveSequencesAsync()
+    {
+        using var http = Cluster.App.CreateHttpClient("gateway", "http");
+        var topology = await http.GetFromJsonAsync<JsonElement>("/v1/cluster/topology", TestContext.CancellationToken);
+        return topology.GetProperty("shards").EnumerateArray().Sum(s => s.GetProperty("active_sequences").GetInt32());
     }
 
     [TestMethod]
