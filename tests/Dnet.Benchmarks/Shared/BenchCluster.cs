@@ -50,8 +50,18 @@ sealed class BenchCluster : IAsyncDisposable
             .AddFilter<ConsoleLoggerProvider>("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
         var app = await builder.BuildAsync(startup.Token);
         Console.Error.WriteLine($"cluster: starting {shards} shard(s) with {model}");
-        await app.StartAsync(startup.Token);
-        await WaitWithProgressAsync(app, watch, startup.Token);
+        try
+        {
+            await app.StartAsync(startup.Token);
+            await WaitWithProgressAsync(app, watch, startup.Token);
+        }
+        catch
+        {
+            // A cluster that never became healthy is stopped here: no caller holds it to dispose it.
+            await app.DisposeAsync();
+            throw;
+        }
+
         var gateway = new HttpClient { BaseAddress = app.GetEndpoint("gateway", "http"), Timeout = Timeout.InfiniteTimeSpan };
         Console.Error.WriteLine($"cluster: gateway healthy after {watch.Elapsed.TotalSeconds:F1} s at {gateway.BaseAddress}");
         return new BenchCluster(app, gateway, Math.Round(watch.Elapsed.TotalSeconds, 1));
