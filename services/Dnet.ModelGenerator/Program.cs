@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Dnet.Inference.Generator;
+using Dnet.Models;
 
 // Writes a generated checkpoint folder (seeded random weights, real HuggingFace layout) for machines that cannot
 // download models: the cluster generates the same models on first use; this command does it ahead of time or elsewhere.

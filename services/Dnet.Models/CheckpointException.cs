@@ -1,4 +1,4 @@
-namespace Dnet.Inference.Checkpoint;
+namespace Dnet.Models;
 
 /// <summary>
 /// A checkpoint folder cannot be used: missing or malformed file, missing tensor, wrong shape, unsupported dtype or
@@ -19,4 +19,7 @@ public sealed class CheckpointException : Exception
 
     /// <summary>The tensor at fault, when the problem concerns one.</summary>
     public string? Tensor { get; }
+
+    /// <summary>The config.json key at fault, when the problem concerns one (the planner reports it as the request field).</summary>
+    public string? Field { get; init; }
 }

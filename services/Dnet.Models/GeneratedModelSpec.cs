@@ -1,6 +1,4 @@
-using Dnet.Inference.Checkpoint;
-
-namespace Dnet.Inference.Generator;
+namespace Dnet.Models;
 
 /// <summary>Shape, dtype and seed of a generated checkpoint (random weights, real format).</summary>
 public sealed record GeneratedModelSpec
@@ -58,6 +56,26 @@ public sealed record GeneratedModelSpec
 
     /// <summary>Effective head_dim.</summary>
     public int ResolvedHeadDim => HeadDim ?? HiddenSize / NumHeads;
+
+    /// <summary>The config.json this spec generates, as read back: how the planner costs a generated model without generating it.</summary>
+    public ModelConfig Config => new()
+    {
+        ModelType = ModelType,
+        HiddenSize = HiddenSize,
+        IntermediateSize = IntermediateSize,
+        NumHiddenLayers = NumLayers,
+        NumAttentionHeads = NumHeads,
+        NumKeyValueHeads = NumKvHeads,
+        HeadDim = ResolvedHeadDim,
+        VocabSize = VocabSize,
+        RmsNormEps = RmsNormEps,
+        RopeTheta = RopeTheta,
+        RopeScaling = RopeScaling,
+        MaxPositionEmbeddings = MaxPositionEmbeddings,
+        TieWordEmbeddings = TieWordEmbeddings,
+        AttentionBias = ModelType == "qwen2",
+        TorchDtype = Dtype.TorchDtypeName(),
+    };
 
     /// <summary>A 4-layer llama (hidden 64, 4 heads, 2 KV heads, vocab 512): small and fast, f32 file.</summary>
     public static GeneratedModelSpec DnetTiny { get; } = new()

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Dnet.Inference.Checkpoint;
+namespace Dnet.Models;
 
-/// <summary>The architecture fields of a HuggingFace <c>config.json</c> that the engine needs.</summary>
+/// <summary>The architecture fields of a HuggingFace <c>config.json</c> that the engine runs and the planner costs.</summary>
 public sealed record ModelConfig
 {
     /// <summary>Architectures the engine runs, by <c>model_type</c>.</summary>
@@ -54,8 +54,27 @@ public sealed record ModelConfig
     /// <summary>q/k/v projections carry a bias (always for qwen2; <c>attention_bias</c> otherwise).</summary>
     public bool AttentionBias { get; init; }
 
+    /// <summary>torch_dtype as written (bfloat16, float16, float32); bfloat16 when absent.</summary>
+    public string TorchDtype { get; init; } = "bfloat16";
+
     /// <summary>Per-head RMSNorm of queries and keys before RoPE (qwen3).</summary>
     public bool QkNorm => ModelType == "qwen3";
+
+    /// <summary>Weights of one decoder layer: q, k, v, o (+ q/k/v bias, + q/k norm), gate/up/down and the two RMSNorms.</summary>
+    public long ParametersPerLayer()
+    {
+        long hidden = HiddenSize, q = (long)NumAttentionHeads * HeadDim, kv = (long)NumKeyValueHeads * HeadDim;
+        long attention = hidden * q + 2 * hidden * kv + q * hidden + (AttentionBias ? q + 2 * kv : 0) + (QkNorm ? 2L * HeadDim : 0);
+        long mlp = 3 * hidden * IntermediateSize;
+        return attention + mlp + 2 * hidden;
+    }
+
+    /// <summary>Every weight: the layers, embed_tokens, the final norm, and lm_head unless it is tied to embed_tokens.</summary>
+    public long TotalParameters()
+    {
+        long vocabMatrix = (long)VocabSize * HiddenSize;
+        return NumHiddenLayers * ParametersPerLayer() + vocabMatrix + HiddenSize + (TieWordEmbeddings ? 0 : vocabMatrix);
+    }
 
     /// <summary>Reads <c>config.json</c> from a checkpoint folder.</summary>
     public static ModelConfig Load(string folder)
@@ -65,26 +84,50 @@ public sealed record ModelConfig
         {
             throw new CheckpointException(path, null, "file not found");
         }
+        JsonObject json;
         try
         {
-            return Parse(JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? throw new JsonException("not a JSON object"), path);
+            json = JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? throw new JsonException("not a JSON object");
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             throw new CheckpointException(path, null, $"invalid config: {e.Message}", e);
         }
+        return Parse(json, path);
     }
 
-    static ModelConfig Parse(JsonObject json, string path)
+    /// <summary>
+    /// Reads a parsed <c>config.json</c>; <paramref name="file"/> names it in errors (a path, or where an inline config
+    /// came from). Errors about one key carry it in <see cref="CheckpointException.Field"/>.
+    /// </summary>
+    public static ModelConfig Parse(JsonObject json, string file = "config.json")
     {
-        string modelType = json["model_type"]?.GetValue<string>() ?? "";
+        try
+        {
+            return Read(json, file);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            throw new CheckpointException(file, null, $"invalid config: {e.Message}", e);
+        }
+    }
+
+    static ModelConfig Read(JsonObject json, string file)
+    {
+        // HuggingFace's own default when a config omits model_type is a Llama.
+        string modelType = json["model_type"]?.GetValue<string>() ?? "llama";
         if (!SupportedModelTypes.Contains(modelType))
         {
-            throw new CheckpointException(path, null, $"unknown model_type '{modelType}' (supported: {string.Join(", ", SupportedModelTypes)})");
+            throw new CheckpointException(file, null, $"unknown model_type '{modelType}' (supported: {string.Join(", ", SupportedModelTypes)})") { Field = "model_type" };
         }
-        int Required(string key) => json[key]?.GetValue<int>() ?? throw new CheckpointException(path, null, $"missing '{key}'");
+        int Required(string key) => Positive(json, key, file) ?? throw new CheckpointException(file, null, $"missing '{key}'") { Field = key };
         int hidden = Required("hidden_size");
         int heads = Required("num_attention_heads");
+        int kvHeads = Positive(json, "num_key_value_heads", file) ?? heads;
+        if (heads % kvHeads != 0)
+        {
+            throw new CheckpointException(file, null, $"num_attention_heads ({heads}) is not a multiple of num_key_value_heads ({kvHeads})") { Field = "num_key_value_heads" };
+        }
         var ropeScaling = json["rope_scaling"] as JsonObject;
         return new ModelConfig
         {
@@ -93,28 +136,41 @@ public sealed record ModelConfig
             IntermediateSize = Required("intermediate_size"),
             NumHiddenLayers = Required("num_hidden_layers"),
             NumAttentionHeads = heads,
-            NumKeyValueHeads = json["num_key_value_heads"]?.GetValue<int>() ?? heads,
-            HeadDim = json["head_dim"]?.GetValue<int>() ?? hidden / heads,
+            NumKeyValueHeads = kvHeads,
+            HeadDim = Positive(json, "head_dim", file) ?? hidden / heads,
             VocabSize = Required("vocab_size"),
             RmsNormEps = json["rms_norm_eps"]?.GetValue<double>() ?? 1e-6,
             RopeTheta = json["rope_theta"]?.GetValue<double>() ?? 10000,
-            RopeScaling = ropeScaling is null ? null : ParseRopeScaling(ropeScaling, path),
-            MaxPositionEmbeddings = json["max_position_embeddings"]?.GetValue<int>() ?? 2048,
+            RopeScaling = ropeScaling is null ? null : ParseRopeScaling(ropeScaling, file),
+            MaxPositionEmbeddings = Positive(json, "max_position_embeddings", file) ?? 2048,
             // qwen2 configs carry a sliding_window they do not use unless use_sliding_window is true.
             SlidingWindow = json["sliding_window"] is JsonNode window && (json["use_sliding_window"]?.GetValue<bool>() ?? true)
                 ? window.GetValue<int>()
                 : null,
             TieWordEmbeddings = json["tie_word_embeddings"]?.GetValue<bool>() ?? false,
             AttentionBias = modelType == "qwen2" || (json["attention_bias"]?.GetValue<bool>() ?? false),
+            TorchDtype = json["torch_dtype"]?.GetValue<string>() ?? "bfloat16",
         };
     }
 
-    static RopeScaling ParseRopeScaling(JsonObject json, string path)
+    /// <summary>The key's value when present; a value that is not a positive integer is an error naming the key.</summary>
+    static int? Positive(JsonObject json, string key, string file)
+    {
+        if (json[key] is not JsonValue value)
+        {
+            return null;
+        }
+        return value.TryGetValue(out int number) && number > 0
+            ? number
+            : throw new CheckpointException(file, null, $"'{key}' must be a positive integer, got {value.ToJsonString()}") { Field = key };
+    }
+
+    static RopeScaling ParseRopeScaling(JsonObject json, string file)
     {
         string type = (json["rope_type"] ?? json["type"])?.GetValue<string>() ?? "default";
         if (type is not ("default" or "linear" or "llama3"))
         {
-            throw new CheckpointException(path, null, $"unsupported rope_scaling type '{type}'");
+            throw new CheckpointException(file, null, $"unsupported rope_scaling type '{type}'") { Field = "rope_scaling" };
         }
         return new RopeScaling(
             type,

@@ -1,6 +1,4 @@
-using Dnet.Inference.Checkpoint;
-
-namespace Dnet.Inference.Model;
+namespace Dnet.Models;
 
 /// <summary>
 /// Cost model of a checkpoint for the topology planner, from config.json alone: bytes, FLOPs and KV bytes per
@@ -15,6 +13,11 @@ namespace Dnet.Inference.Model;
 /// <param name="HeadBytes">lm_head + final norm bytes (last slice; with tied embeddings the same matrix as embed_tokens).</param>
 /// <param name="HeadFlopsPerToken">FLOPs of lm_head for one position.</param>
 /// <param name="AttentionWidth">num_attention_heads × head_dim, for the attention FLOPs term.</param>
+/// <param name="TiedHeadBytes">
+/// Bytes of <paramref name="HeadBytes"/> that are the embedding matrix itself (tied embeddings): a slice holding both
+/// ends keeps that matrix once.
+/// </param>
+/// <param name="ActivationBytesPerToken">Hidden-state bytes of one token, as sent between slices.</param>
 public sealed record ModelProfile(
     int Layers,
     int ElementBytes,
@@ -24,17 +27,17 @@ public sealed record ModelProfile(
     long EmbeddingBytes,
     long HeadBytes,
     long HeadFlopsPerToken,
-    long AttentionWidth)
+    long AttentionWidth,
+    long TiedHeadBytes,
+    long ActivationBytesPerToken)
 {
     /// <summary>Profile of <paramref name="config"/> computed in <paramref name="dtype"/>.</summary>
     public static ModelProfile From(ModelConfig config, ComputeDtype dtype)
     {
-        long hidden = config.HiddenSize, q = config.NumAttentionHeads * config.HeadDim, kv = config.NumKeyValueHeads * config.HeadDim;
-        long attention = hidden * q + 2 * hidden * kv + q * hidden + (config.AttentionBias ? q + 2 * kv : 0) + (config.QkNorm ? 2 * config.HeadDim : 0);
-        long mlp = 3 * hidden * config.IntermediateSize;
-        long parameters = attention + mlp + 2 * hidden;
+        long hidden = config.HiddenSize, kv = (long)config.NumKeyValueHeads * config.HeadDim;
+        long parameters = config.ParametersPerLayer();
         int bytes = dtype.ElementSize();
-        long vocabMatrix = (long)config.VocabSize * hidden;
+        long vocabMatrix = config.VocabSize * hidden;
         return new ModelProfile(
             config.NumHiddenLayers,
             bytes,
@@ -44,7 +47,9 @@ public sealed record ModelProfile(
             vocabMatrix * bytes,
             (vocabMatrix + hidden) * bytes,
             2 * vocabMatrix,
-            q);
+            (long)config.NumAttentionHeads * config.HeadDim,
+            config.TieWordEmbeddings ? vocabMatrix * bytes : 0,
+            hidden * bytes);
     }
 
     /// <summary>
@@ -52,7 +57,4 @@ public sealed record ModelProfile(
     /// 2 per weight (multiply-add) plus attention scores and weighted sum, 4 × context × attention width.
     /// </summary>
     public long FlopsPerTokenPerLayer(int contextTokens) => 2 * ParametersPerLayer + 4L * contextTokens * AttentionWidth;
-
-    /// <summary>Weight bytes read per decoded token by a slice of <paramref name="range"/> (lm_head included on the last slice).</summary>
-    public long WeightBytesPerToken(LayerRange range) => range.Count * BytesPerLayer + (range.End == Layers ? HeadBytes : 0);
 }

@@ -1,4 +1,4 @@
-namespace Dnet.Inference.Checkpoint;
+namespace Dnet.Models;
 
 /// <summary>
 /// The <c>rope_scaling</c> block of config.json. Supported <c>rope_type</c>s: <c>default</c>, <c>linear</c>

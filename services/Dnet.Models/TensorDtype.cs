@@ -1,4 +1,4 @@
-namespace Dnet.Inference.Checkpoint;
+namespace Dnet.Models;
 
 /// <summary>Element types a checkpoint tensor may be stored in (safetensors names F32, BF16, F16).</summary>
 public enum TensorDtype
@@ -27,6 +27,14 @@ public static class TensorDtypes
         _ => "F16",
     };
 
+    /// <summary>The <c>torch_dtype</c> written to config.json.</summary>
+    public static string TorchDtypeName(this TensorDtype dtype) => dtype switch
+    {
+        TensorDtype.Float32 => "float32",
+        TensorDtype.BFloat16 => "bfloat16",
+        _ => "float16",
+    };
+
     /// <summary>Parses a safetensors dtype string; false for types the engine does not load.</summary>
     public static bool TryParse(string name, out TensorDtype dtype)
     {
@@ -39,12 +47,4 @@ public static class TensorDtypes
         };
         return ok;
     }
-
-    /// <summary>The TorchSharp scalar type.</summary>
-    public static TorchSharp.torch.ScalarType ToScalarType(this TensorDtype dtype) => dtype switch
-    {
-        TensorDtype.Float32 => TorchSharp.torch.ScalarType.Float32,
-        TensorDtype.BFloat16 => TorchSharp.torch.ScalarType.BFloat16,
-        _ => TorchSharp.torch.ScalarType.Float16,
-    };
 }

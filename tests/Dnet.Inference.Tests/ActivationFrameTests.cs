@@ -1,4 +1,5 @@
 using Dnet.Inference.Model;
+using Dnet.Models;
 using TorchSharp;
 
 namespace Dnet.Inference.Tests;

@@ -1,4 +1,5 @@
 using Dnet.Inference.Model;
+using Dnet.Models;
 
 namespace Dnet.Inference.Tests;
 
@@ -39,7 +40,7 @@ static class EngineRun
 
     public static float[] WholeModel(string folder, int[] tokens, int prefill, ModelSliceOptions? options = null)
     {
-        var config = Checkpoint.ModelConfig.Load(folder);
+        var config = ModelConfig.Load(folder);
         using var slice = ModelSlice.Load(folder, LayerRange.All(config.NumHiddenLayers), options ?? F32);
         return LastLogits([slice], "s", tokens, prefill);
     }

@@ -1,6 +1,6 @@
-using Dnet.Inference.Checkpoint;
 using Dnet.Inference.Generator;
 using Dnet.Inference.Model;
+using Dnet.Models;
 
 namespace Dnet.Inference.Tests;
 

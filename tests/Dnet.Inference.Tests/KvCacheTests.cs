@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dnet.Inference.Model;
+using Dnet.Models;
 
 namespace Dnet.Inference.Tests;
 

@@ -1,5 +1,5 @@
-using Dnet.Inference.Checkpoint;
 using Dnet.Inference.Model;
+using Dnet.Models;
 
 namespace Dnet.Inference.Tests;
 

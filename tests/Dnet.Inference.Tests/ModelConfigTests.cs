@@ -1,4 +1,4 @@
-using Dnet.Inference.Checkpoint;
+using Dnet.Models;
 
 namespace Dnet.Inference.Tests;
 

@@ -1,6 +1,5 @@
-using Dnet.Inference.Checkpoint;
-using Dnet.Inference.Generator;
 using Dnet.Inference.Tests.Reference;
+using Dnet.Models;
 
 namespace Dnet.Inference.Tests;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Dnet.Inference.Checkpoint;
 using Dnet.Inference.Generator;
+using Dnet.Models;
 
 namespace Dnet.Inference.Tests;
 

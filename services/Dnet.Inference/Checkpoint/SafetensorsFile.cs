@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Dnet.Models;
 
 namespace Dnet.Inference.Checkpoint;
 

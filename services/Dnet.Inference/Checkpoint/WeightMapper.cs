@@ -1,3 +1,4 @@
+using Dnet.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

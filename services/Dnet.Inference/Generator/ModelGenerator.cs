@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Dnet.Inference.Checkpoint;
+using Dnet.Models;
 
 namespace Dnet.Inference.Generator;
 
@@ -72,12 +72,7 @@ public static class ModelGenerator
             ["hidden_act"] = "silu",
             ["bos_token_id"] = GeneratedTokenizerFiles.BosTokenId,
             ["eos_token_id"] = GeneratedTokenizerFiles.EosTokenId,
-            ["torch_dtype"] = spec.Dtype switch
-            {
-                TensorDtype.Float32 => "float32",
-                TensorDtype.BFloat16 => "bfloat16",
-                _ => "float16",
-            },
+            ["torch_dtype"] = spec.Dtype.TorchDtypeName(),
         };
         if (spec.HeadDim is int headDim)
         {

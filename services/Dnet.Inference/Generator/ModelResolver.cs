@@ -1,3 +1,5 @@
+using Dnet.Models;
+
 namespace Dnet.Inference.Generator;
 
 /// <summary>

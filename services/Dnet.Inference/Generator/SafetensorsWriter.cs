@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using Dnet.Inference.Checkpoint;
+using Dnet.Models;
 
 namespace Dnet.Inference.Generator;
 

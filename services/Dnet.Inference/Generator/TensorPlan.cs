@@ -1,3 +1,5 @@
+using Dnet.Models;
+
 namespace Dnet.Inference.Generator;
 
 /// <summary>One tensor to generate: name, shape and the normal distribution its elements are drawn from.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Dnet.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
 using Dnet.Inference.Checkpoint;
+using Dnet.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;

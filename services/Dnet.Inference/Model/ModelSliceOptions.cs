@@ -1,3 +1,5 @@
+using Dnet.Models;
+
 namespace Dnet.Inference.Model;
 
 /// <summary>How a slice is loaded.</summary>

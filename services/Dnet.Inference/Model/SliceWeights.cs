@@ -1,4 +1,5 @@
 using Dnet.Inference.Checkpoint;
+using Dnet.Models;
 using static TorchSharp.torch;
 
 namespace Dnet.Inference.Model;

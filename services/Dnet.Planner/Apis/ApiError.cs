@@ -1,3 +1,4 @@
+using Dnet.Models;
 using Dnet.Planner.Infrastructure;
 using Dnet.Planner.Model;
 using Dnet.Planner.Topology;
@@ -22,7 +23,7 @@ public static class ApiError
     public static IResult? From(Exception exception) => exception switch
     {
         PlanRequestException e => Result(StatusCodes.Status400BadRequest, e.Message, "invalid_request_error", e.Param, e.Code),
-        ModelConfigException e => Result(StatusCodes.Status400BadRequest, e.Message, "invalid_request_error", e.Field is null ? "config" : $"config.{e.Field}", "invalid_model_config"),
+        CheckpointException e => Result(StatusCodes.Status400BadRequest, e.Message, "invalid_request_error", e.Field is null ? "config" : $"config.{e.Field}", "invalid_model_config"),
         ModelNotFoundException e => Result(StatusCodes.Status404NotFound, e.Message, "not_found_error", "model", "model_not_found"),
         InvalidAssignmentException e => Result(StatusCodes.Status400BadRequest, e.Message, "invalid_request_error", "manual", "invalid_manual_assignment"),
         ModelDoesNotFitException e => Result(StatusCodes.Status422UnprocessableEntity, e.Message, "planning_error", null, "model_does_not_fit"),

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Dnet.Models;
 using Dnet.Planner.Infrastructure;
-using Dnet.Planner.Model;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -22,12 +22,12 @@ public static class PlannerApi
     public static async Task<IResult> GetDevices(
         TopologyPlanner planner, [FromQuery(Name = "compute_dtype")] string? computeDtype, CancellationToken cancellationToken)
     {
-        string? dtype = computeDtype is null ? ComputeDtype.BFloat16 : ComputeDtype.Normalize(computeDtype);
+        var dtype = computeDtype is null ? ComputeDtype.BFloat16 : ComputeDtypes.FromName(computeDtype);
         if (dtype is null)
         {
             return ApiError.Result(StatusCodes.Status400BadRequest, $"compute_dtype must be bf16 or f32, got '{computeDtype}'", "invalid_request_error", "compute_dtype", "invalid_request");
         }
-        var devices = await planner.DevicesAsync(dtype, cancellationToken);
+        var devices = await planner.DevicesAsync(dtype.Value.Name(), cancellationToken);
         return devices.Devices.Count == 0 && devices.Unreachable.Count == 0
             ? ApiError.Result(StatusCodes.Status503ServiceUnavailable, "no shards are configured (services:shard-N:grpc:0)", "service_unavailable_error", null, "no_shards")
             : Results.Ok(devices);

@@ -1,3 +1,4 @@
+using Dnet.Models;
 using Dnet.Planner.Apis;
 using Dnet.Planner.Model;
 using Dnet.Planner.Topology;
@@ -21,7 +22,7 @@ public sealed partial class TopologyPlanner(ShardFleet fleet, TopologySolver sol
             ? throw new PlanRequestException("'model' is required: a checkpoint folder path or a generated model name", "model")
             : request.Model;
         var shape = ModelCatalog.Resolve(model, request.Config);
-        string dtype = ComputeDtypeOf(request, shape);
+        var dtype = ComputeDtypeOf(request, shape);
         int context = request.ContextLength ?? shape.MaxPositionEmbeddings;
         if (context <= 0 || context > shape.MaxPositionEmbeddings)
         {
@@ -30,7 +31,7 @@ public sealed partial class TopologyPlanner(ShardFleet fleet, TopologySolver sol
         var manual = ManualAssignment(request.Manual);
         var profile = LlamaCostModel.Profile(shape, dtype, context);
 
-        var (reached, unreachable) = await fleet.ProfilesAsync(dtype, cancellationToken);
+        var (reached, unreachable) = await fleet.ProfilesAsync(dtype.Name(), cancellationToken);
         if (reached.Count == 0)
         {
             throw new NoShardsException(unreachable.Count == 0
@@ -64,7 +65,7 @@ public sealed partial class TopologyPlanner(ShardFleet fleet, TopologySolver sol
 
         var topology = new TopologyDocument(
             model,
-            dtype,
+            dtype.Name(),
             context,
             shape.NumHiddenLayers,
             manual is null ? "solved" : "manual",
@@ -85,14 +86,14 @@ public sealed partial class TopologyPlanner(ShardFleet fleet, TopologySolver sol
         return topology;
     }
 
-    private static string ComputeDtypeOf(PlanRequest request, ModelShape shape)
+    private static ComputeDtype ComputeDtypeOf(PlanRequest request, ModelConfig shape)
     {
         if (request.ComputeDtype is not null)
         {
-            return ComputeDtype.Normalize(request.ComputeDtype)
+            return ComputeDtypes.FromName(request.ComputeDtype)
                 ?? throw new PlanRequestException($"compute_dtype must be bf16 or f32, got '{request.ComputeDtype}'", "compute_dtype");
         }
-        return ComputeDtype.Normalize(shape.TorchDtype) ?? ComputeDtype.BFloat16;
+        return ComputeDtypes.FromName(shape.TorchDtype) ?? ComputeDtype.BFloat16;
     }
 
     private static Dictionary<string, (int Start, int End)>? ManualAssignment(Dictionary<string, int[]>? manual)

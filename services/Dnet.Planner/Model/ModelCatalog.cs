@@ -1,30 +1,30 @@
 using System.Text.Json.Nodes;
+using Dnet.Models;
 
 namespace Dnet.Planner.Model;
 
 /// <summary>A model name (checkpoint folder or generated name) that the planner could not resolve.</summary>
 public sealed class ModelNotFoundException(string message) : Exception(message);
 
-/// <summary>Resolves what a plan request names to a model shape: an inline config, a checkpoint folder, or a generated name.</summary>
+/// <summary>Resolves what a plan request names to a model config: an inline config, a checkpoint folder, or a generated name.</summary>
 public static class ModelCatalog
 {
-    public static ModelShape Resolve(string model, JsonObject? inlineConfig)
+    public static ModelConfig Resolve(string model, JsonObject? inlineConfig)
     {
         if (inlineConfig is not null)
         {
-            return ModelConfigReader.Parse(inlineConfig);
+            return ModelConfig.Parse(inlineConfig, "config");
         }
-        if (GeneratedModels.ByName.TryGetValue(model, out var generated))
+        if (GeneratedModelSpec.Known.FirstOrDefault(s => s.Name == model) is { } generated)
         {
-            return generated;
+            return generated.Config;
         }
-        string configPath = Path.Combine(model, "config.json");
-        if (File.Exists(configPath))
+        if (File.Exists(Path.Combine(model, "config.json")))
         {
-            return ModelConfigReader.Load(configPath);
+            return ModelConfig.Load(model);
         }
         throw new ModelNotFoundException(Directory.Exists(model)
             ? $"model folder '{model}' has no config.json"
-            : $"model '{model}' is neither a checkpoint folder with config.json nor a generated model ({string.Join(", ", GeneratedModels.ByName.Keys)})");
+            : $"model '{model}' is neither a checkpoint folder with config.json nor a generated model ({string.Join(", ", GeneratedModelSpec.Known.Select(s => s.Name))})");
     }
 }

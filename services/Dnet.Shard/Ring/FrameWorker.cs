@@ -1,9 +1,10 @@
-using Dnet.ServiceDefaults.Tracing;
-using Dnet.Contracts.Tracing;
 using System.Diagnostics;
 using Dnet.Contracts.Shards;
+using Dnet.Contracts.Tracing;
 using Dnet.Generation.Sampling;
 using Dnet.Inference.Model;
+using Dnet.Models;
+using Dnet.ServiceDefaults.Tracing;
 using Google.Protobuf;
 using WireFrame = Dnet.Contracts.Shards.ActivationFrame;
 

@@ -1,11 +1,12 @@
-using Dnet.ServiceDefaults.Tracing;
-using Dnet.Contracts.Tracing;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dnet.Contracts.Shards;
 using Dnet.Contracts.Streaming;
+using Dnet.Contracts.Tracing;
 using Dnet.Inference.Generator;
 using Dnet.Inference.Model;
+using Dnet.Models;
+using Dnet.ServiceDefaults.Tracing;
 using ActivationFrame = Dnet.Contracts.Shards.ActivationFrame;
 
 namespace Dnet.Shard.Ring;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dnet.Inference.Generator;
 using Dnet.Inference.Model;
+using Dnet.Models;
 
 namespace Dnet.Benchmarks.Engine;
 
@@ -48,7 +49,7 @@ static class EngineBenchmark
     static EngineResult Measure(string folder, ComputeDtype dtype, int repeats, double readGBps)
     {
         var load = Stopwatch.StartNew();
-        using var slice = ModelSlice.Load(folder, LayerRange.All(Dnet.Inference.Checkpoint.ModelConfig.Load(folder).NumHiddenLayers),
+        using var slice = ModelSlice.Load(folder, LayerRange.All(ModelConfig.Load(folder).NumHiddenLayers),
             new ModelSliceOptions { ComputeDtype = dtype, MaxContextTokens = PromptTokens + DecodeTokens });
         double loadSeconds = load.Elapsed.TotalSeconds;
         int vocab = slice.Config.VocabSize;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Dnet.Models;
 using Dnet.Planner.Model;
 
 namespace Dnet.Planner.Tests.Model;
@@ -11,7 +12,7 @@ public sealed class LlamaCostModelTests
     {
         // hidden 64, 4 heads of 16, 2 KV heads (K/V width 32), intermediate 172:
         // q 64·64 + k 64·32 + v 64·32 + o 64·64 = 12,288; gate/up/down 3·64·172 = 33,024; two norms 128.
-        var tiny = GeneratedModels.DnetTiny;
+        var tiny = GeneratedModelSpec.DnetTiny.Config;
         Assert.AreEqual(12_288 + 33_024 + 128, LlamaCostModel.ParametersPerLayer(tiny));
         // 4 layers + embed_tokens 512·64 + untied lm_head 512·64 + final norm 64.
         Assert.AreEqual(4 * 45_440 + 32_768 + 32_768 + 64, LlamaCostModel.TotalParameters(tiny));
@@ -20,7 +21,7 @@ public sealed class LlamaCostModelTests
     [TestMethod]
     public void DnetTinyProfileInF32()
     {
-        var profile = LlamaCostModel.Profile(GeneratedModels.DnetTiny, ComputeDtype.Float32, contextLength: 2048);
+        var profile = LlamaCostModel.Profile(GeneratedModelSpec.DnetTiny.Config, ComputeDtype.Float32, contextLength: 2048);
 
         Assert.AreEqual(4, profile.LayerCount);
         Assert.AreEqual(45_440 * 4, profile.Layers[0].WeightBytes);
@@ -37,7 +38,7 @@ public sealed class LlamaCostModelTests
     [TestMethod]
     public void DnetBench135MHasSmolLM2Parameters()
     {
-        var bench = GeneratedModels.DnetBench135M;
+        var bench = GeneratedModelSpec.DnetBench135M.Config;
 
         Assert.AreEqual(134_515_008, LlamaCostModel.TotalParameters(bench));
         var profile = LlamaCostModel.Profile(bench, ComputeDtype.BFloat16, 8192);
@@ -48,12 +49,12 @@ public sealed class LlamaCostModelTests
     [TestMethod]
     public void ConfigJsonIsReadWithDefaults()
     {
-        var shape = ModelConfigReader.Parse(JsonNode.Parse("""
+        var shape = ModelConfig.Parse(JsonNode.Parse("""
             {"model_type":"llama","hidden_size":64,"intermediate_size":172,"num_hidden_layers":4,
-             "num_attention_heads":4,"num_key_value_heads":2,"vocab_size":512,"torch_dtype":"float32"}
+             "num_attention_heads":4,"num_key_value_heads":2,"vocab_size":512,"rms_norm_eps":1e-05,"torch_dtype":"float32"}
             """)!.AsObject());
 
-        Assert.AreEqual(GeneratedModels.DnetTiny, shape);
+        Assert.AreEqual(GeneratedModelSpec.DnetTiny.Config, shape);
     }
 
     [TestMethod]
@@ -64,16 +65,16 @@ public sealed class LlamaCostModelTests
              "num_attention_heads":4,"num_key_value_heads":2,"head_dim":16,"vocab_size":512}
             """)!.AsObject();
 
-        long llama = LlamaCostModel.ParametersPerLayer(ModelConfigReader.Parse(Config("llama")));
-        Assert.AreEqual(llama + 64 + 2 * 32, LlamaCostModel.ParametersPerLayer(ModelConfigReader.Parse(Config("qwen2"))));
-        Assert.AreEqual(llama + 2 * 16, LlamaCostModel.ParametersPerLayer(ModelConfigReader.Parse(Config("qwen3"))));
+        long llama = LlamaCostModel.ParametersPerLayer(ModelConfig.Parse(Config("llama")));
+        Assert.AreEqual(llama + 64 + 2 * 32, LlamaCostModel.ParametersPerLayer(ModelConfig.Parse(Config("qwen2"))));
+        Assert.AreEqual(llama + 2 * 16, LlamaCostModel.ParametersPerLayer(ModelConfig.Parse(Config("qwen3"))));
     }
 
     [TestMethod]
     public void MissingAndUnsupportedFieldsAreNamed()
     {
-        var missing = Assert.ThrowsExactly<ModelConfigException>(() => ModelConfigReader.Parse(JsonNode.Parse("""{"model_type":"llama","hidden_size":64}""")!.AsObject()));
-        var unsupported = Assert.ThrowsExactly<ModelConfigException>(() => ModelConfigReader.Parse(JsonNode.Parse("""{"model_type":"gpt2"}""")!.AsObject()));
+        var missing = Assert.ThrowsExactly<CheckpointException>(() => ModelConfig.Parse(JsonNode.Parse("""{"model_type":"llama","hidden_size":64}""")!.AsObject()));
+        var unsupported = Assert.ThrowsExactly<CheckpointException>(() => ModelConfig.Parse(JsonNode.Parse("""{"model_type":"gpt2"}""")!.AsObject()));
 
         Assert.AreEqual("num_attention_heads", missing.Field);
         Assert.AreEqual("model_type", unsupported.Field);
