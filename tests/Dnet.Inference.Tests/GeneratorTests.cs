@@ -84,6 +84,38 @@ public sealed class GeneratorTests
     }
 
     [TestMethod]
+    public void CachedFolderFromAnotherGeneratorIsReplacedAndACurrentOneIsReused()
+    {
+        string cache = NewFolder();
+        try
+        {
+            // What an older generator left: a folder without this generator's stamp (here, missing tokenizer.json too).
+            string stale = Path.Combine(cache, "dnet-tiny");
+            Directory.CreateDirectory(stale);
+            File.WriteAllText(Path.Combine(stale, "config.json"), "{}");
+
+            string folder = ModelResolver.Resolve("dnet-tiny", cache);
+            var written = File.GetLastWriteTimeUtc(Path.Combine(folder, "model.safetensors"));
+            string again = ModelResolver.Resolve("dnet-tiny", cache);
+
+            Assert.AreEqual(stale, folder);
+            Assert.IsTrue(File.Exists(Path.Combine(folder, "tokenizer.json")), "the stale folder was regenerated");
+            using (var slice = ModelSlice.Load(folder, LayerRange.All(4)))
+            {
+                Assert.AreEqual(4, slice.Config.NumHiddenLayers);
+            }
+
+            Assert.AreEqual(folder, again);
+            Assert.AreEqual(written, File.GetLastWriteTimeUtc(Path.Combine(again, "model.safetensors")), "a current folder is not rewritten");
+            CollectionAssert.AreEqual(new[] { "dnet-tiny" }, Directory.GetDirectories(cache).Select(Path.GetFileName).ToList());
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void GeneratedTokenizerFitsTheModel()
     {
         string folder = TestCheckpoints.Folder(TestCheckpoints.Tiny);

@@ -9,6 +9,11 @@ namespace Dnet.Inference.Generator;
 /// </summary>
 public static class ModelGenerator
 {
+    /// <summary>
+    /// Changes whenever the generator writes different files for the same spec, so cached folders are regenerated.
+    /// </summary>
+    public const int FormatVersion = 2;
+
     /// <summary>Writes <paramref name="spec"/> into <paramref name="folder"/> (created; must not hold a checkpoint).</summary>
     public static void Write(string folder, GeneratedModelSpec spec, IProgress<GenerationProgress>? progress = null)
     {

@@ -29,35 +29,54 @@ public static class ModelResolver
         return Generate(spec, cacheDirectory ?? DefaultCacheDirectory, progress);
     }
 
-    /// <summary>Generates <paramref name="spec"/> into <c>cacheDirectory/name</c> unless it is already there.</summary>
+    /// <summary>
+    /// Generates <paramref name="spec"/> into <c>cacheDirectory/name</c> unless it is already there, made by this generator
+    /// from this spec: a folder left by an older generator (say, one that wrote a different tokenizer) is replaced, not
+    /// served half-compatible.
+    /// </summary>
     public static string Generate(GeneratedModelSpec spec, string cacheDirectory, IProgress<GenerationProgress>? progress = null)
     {
         string target = Path.Combine(cacheDirectory, spec.Name);
-        if (Directory.Exists(target))
+        string stamp = Stamp(spec);
+        if (IsCurrent(target, stamp))
         {
             return target;
         }
         Directory.CreateDirectory(cacheDirectory);
         using var exclusive = AcquireLock(Path.Combine(cacheDirectory, $".{spec.Name}.lock"));
-        if (Directory.Exists(target))
+        if (IsCurrent(target, stamp))
         {
             return target;
         }
         string temporary = Path.Combine(cacheDirectory, $".{spec.Name}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        string stale = Path.Combine(cacheDirectory, $".{spec.Name}.stale-{Guid.NewGuid():N}");
         try
         {
             ModelGenerator.Write(temporary, spec, progress);
+            File.WriteAllText(Path.Combine(temporary, StampFile), stamp);
+            if (Directory.Exists(target))
+            {
+                Directory.Move(target, stale);
+            }
             Directory.Move(temporary, target);
         }
         finally
         {
-            if (Directory.Exists(temporary))
+            foreach (var leftover in new[] { temporary, stale }.Where(Directory.Exists))
             {
-                Directory.Delete(temporary, recursive: true);
+                Directory.Delete(leftover, recursive: true);
             }
         }
         return target;
     }
+
+    /// <summary>Written last into a generated folder: which generator made it from which spec.</summary>
+    const string StampFile = ".dnet-generated";
+
+    static string Stamp(GeneratedModelSpec spec) => $"generator {ModelGenerator.FormatVersion}\n{spec}";
+
+    static bool IsCurrent(string folder, string stamp) =>
+        File.Exists(Path.Combine(folder, StampFile)) && File.ReadAllText(Path.Combine(folder, StampFile)) == stamp;
 
     static FileStream AcquireLock(string path)
     {
