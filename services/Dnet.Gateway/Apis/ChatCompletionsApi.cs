@@ -1,11 +1,11 @@
-using Dnet.ServiceDefaults.Tracing;
-using Dnet.Contracts.Tracing;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Dnet.Contracts.Tracing;
 using Dnet.Gateway.Completions;
 using Dnet.Gateway.OpenAi;
 using Dnet.Gateway.Ring;
+using Dnet.ServiceDefaults.Tracing;
 
 namespace Dnet.Gateway.Apis;
 

@@ -1,12 +1,12 @@
-using Dnet.ServiceDefaults.Tracing;
-using Dnet.Contracts.Tracing;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Dnet.Contracts.Shards;
+using Dnet.Contracts.Tracing;
 using Dnet.Gateway.OpenAi;
 using Dnet.Gateway.Ring;
 using Dnet.Generation.Streaming;
+using Dnet.ServiceDefaults.Tracing;
 using Grpc.Core;
 
 namespace Dnet.Gateway.Completions;

@@ -1,8 +1,8 @@
-using Dnet.ServiceDefaults.Tracing;
-using Dnet.Contracts.Tracing;
 using System.Diagnostics;
+using Dnet.Contracts.Tracing;
 using Dnet.Gateway.OpenAi;
 using Dnet.Gateway.Ring;
+using Dnet.ServiceDefaults.Tracing;
 
 namespace Dnet.Gateway.Completions;
 

@@ -1,10 +1,10 @@
-using Dnet.ServiceDefaults.Tracing;
-using Dnet.Contracts.Tracing;
 using System.Diagnostics;
 using Dnet.Contracts.Shards;
 using Dnet.Contracts.Streaming;
+using Dnet.Contracts.Tracing;
 using Dnet.Generation.Chat;
 using Dnet.Generation.Tokenization;
+using Dnet.ServiceDefaults.Tracing;
 using Grpc.Core;
 
 namespace Dnet.Gateway.Ring;

@@ -1,7 +1,7 @@
-using Dnet.ServiceDefaults.Tracing;
-using Dnet.Contracts.Tracing;
 using System.Diagnostics;
 using Dnet.Contracts.Shards;
+using Dnet.Contracts.Tracing;
+using Dnet.ServiceDefaults.Tracing;
 using Dnet.Shard.Profiling;
 using Dnet.Shard.Ring;
 using Grpc.Core;
