@@ -15,7 +15,7 @@ internal static class ChatCompletionsApi
     public static IEndpointRouteBuilder MapChatCompletionsApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/chat/completions", CreateAsync);
-        app.MapGet("/v1/models", (CompletionService completions, Ring.ModelDeployment deployment) =>
+        app.MapGet("/v1/models", (ModelDeployment deployment) =>
             Results.Json(new ModelList(deployment.Current is { } model
                 ? [new ModelCard(model.Id, model.LoadedAt.ToUnixTimeSeconds(), "dnet")]
                 : []), OpenAiJson.Options));

@@ -80,7 +80,7 @@ internal sealed class ShardApi(SliceHost host, FrameQueue queue, ShardIdentity i
                 rx?.SetTag("dnet.bytes", frame.CalculateSize());
             }
 
-            queue.Enqueue(new InboundFrame(frame, Stopwatch.GetTimestamp(), DateTimeOffset.UtcNow, parent));
+            queue.Enqueue(new InboundFrame(frame, DateTimeOffset.UtcNow, parent));
         }
 
         return new StreamClosed();
