@@ -2,15 +2,23 @@ namespace Dnet.Generation.Sampling;
 
 /// <summary>
 /// xoshiro256** seeded through SplitMix64: a fixed, documented algorithm, so a seed gives the same draws on every
-/// runtime version (System.Random's algorithm is an implementation detail).
+/// runtime version (System.Random's algorithm is an implementation detail). Shared by the sampler and the model
+/// generator, whose files must stay byte-identical for a seed.
 /// </summary>
-internal sealed class DeterministicRandom
+public sealed class DeterministicRandom
 {
     private ulong _s0, _s1, _s2, _s3;
 
+    /// <summary>Seeds the generator (the seed's bits, as a <see cref="ulong"/>).</summary>
     public DeterministicRandom(long seed)
+        : this((ulong)seed)
     {
-        ulong x = (ulong)seed;
+    }
+
+    /// <summary>Seeds the generator.</summary>
+    public DeterministicRandom(ulong seed)
+    {
+        ulong x = seed;
         _s0 = SplitMix(ref x);
         _s1 = SplitMix(ref x);
         _s2 = SplitMix(ref x);
@@ -20,6 +28,7 @@ internal sealed class DeterministicRandom
     /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 
+    /// <summary>The next 64 random bits.</summary>
     public ulong NextUInt64()
     {
         ulong result = ulong.RotateLeft(_s1 * 5, 7) * 9;
