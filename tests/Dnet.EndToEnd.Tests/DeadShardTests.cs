@@ -9,8 +9,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Dnet.EndToEnd.Tests;
 
 /// <summary>
-/// A shard that dies fails the request in flight within seconds, with a clear error, instead of hanging it.
-/// Uses a cluster of its own: killing a shard would break the shared one for the other tests.
+/// A shard that dies or freezes fails the request in flight within seconds, with a clear error, instead of hanging it.
+/// Uses a cluster of its own per case: killing or freezing a shard would break the shared one for the other tests.
 /// </summary>
 [TestClass]
 public sealed class DeadShardTests
@@ -20,7 +20,9 @@ public sealed class DeadShardTests
     public TestContext TestContext { get; set; } = null!;
 
     [TestMethod]
-    public async Task KilledShardFailsTheStreamingRequestWithinTenSeconds()
+    [DataRow("KILL", DisplayName = "killed shard (SIGKILL)")]
+    [DataRow("STOP", DisplayName = "frozen shard (SIGSTOP)")]
+    public async Task DeadOrStalledShardFailsTheStreamingRequestWithinTenSeconds(string signal)
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Dnet_AppHost>(
             ["--Dnet:Shards=2"], TestContext.CancellationToken);
@@ -60,12 +62,18 @@ public sealed class DeadShardTests
             sawDone |= line == "data: [DONE]";
             if (line.StartsWith("data: {", StringComparison.Ordinal) && ++chunks == 5)
             {
-                await KillAsync(app, "shard-1");
+                await SignalAsync(app, "shard-1", signal);
                 killedAt = Stopwatch.GetTimestamp();
             }
         }
 
         var elapsed = Stopwatch.GetElapsedTime(killedAt);
+        if (signal == "STOP")
+        {
+            // Let the frozen shard shut down with the cluster.
+            await SignalAsync(app, "shard-1", "CONT");
+        }
+
         Assert.IsGreaterThan(0L, killedAt, "the stream ended before the shard was killed");
         Assert.IsNotNull(errorData, "the stream ended without an error event");
         Assert.IsFalse(sawDone, "a failed stream must not end with [DONE] as if it had succeeded");
@@ -74,12 +82,26 @@ public sealed class DeadShardTests
         StringAssert.Contains(error.GetProperty("message").GetString(), "shard");
     }
 
-    private async Task KillAsync(DistributedApplication app, string resource)
+    /// <summary>
+    /// Sends <paramref name="signal"/> to the shard's process tree (Aspire's pid is the launcher; the service is its
+    /// child). KILL is a crash or a pulled plug; STOP is a shard that hangs with its sockets open, which only timeouts
+    /// and keep-alive pings can notice.
+    /// </summary>
+    private async Task SignalAsync(DistributedApplication app, string resource, string signal)
     {
         var snapshot = app.Services.GetRequiredService<ResourceNotificationService>();
         var state = await snapshot.WaitForResourceAsync(resource, e => e.Snapshot.Properties.Any(p => p.Name == "executable.pid"), TestContext.CancellationToken);
         var pid = Convert.ToInt32(state.Snapshot.Properties.First(p => p.Name == "executable.pid").Value, System.Globalization.CultureInfo.InvariantCulture);
-        // SIGKILL: no graceful shutdown, the way a crash or a pulled plug looks to the rest of the ring.
-        Process.GetProcessById(pid).Kill(entireProcessTree: true);
+        if (signal == "KILL")
+        {
+            Process.GetProcessById(pid).Kill(entireProcessTree: true);
+            return;
+        }
+
+        foreach (var command in new[] { ("pkill", new[] { $"-{signal}", "-P", pid.ToString(System.Globalization.CultureInfo.InvariantCulture) }), ("kill", new[] { $"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture) }) })
+        {
+            using var process = Process.Start(command.Item1, command.Item2);
+            await process.WaitForExitAsync(TestContext.CancellationToken);
+        }
     }
 }
