@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using StackExchange.Redis;
 
 namespace Dnet.AppHost.Redis;
 
@@ -112,28 +111,4 @@ internal static class TraceSinkResources
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(directory => Path.Combine(directory, name))
             .FirstOrDefault(File.Exists);
-
-    private sealed class RedisPingHealthCheck(Func<string?> connectionString) : IHealthCheck
-    {
-        public async Task<HealthCheckResult> CheckHealthAsync(
-            HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            if (connectionString() is not { } endpoint)
-            {
-                return HealthCheckResult.Unhealthy("redis-server has no allocated endpoint yet");
-            }
-
-            try
-            {
-                using var connection = await ConnectionMultiplexer.ConnectAsync(
-                    new ConfigurationOptions { EndPoints = { endpoint }, ConnectTimeout = 2000, AbortOnConnectFail = true });
-                await connection.GetDatabase().PingAsync();
-                return HealthCheckResult.Healthy();
-            }
-            catch (RedisException exception)
-            {
-                return HealthCheckResult.Unhealthy($"redis-server at {endpoint} does not answer PING", exception);
-            }
-        }
-    }
 }

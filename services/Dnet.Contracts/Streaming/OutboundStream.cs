@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace Dnet.Contracts.Streaming;
 
@@ -7,24 +8,27 @@ namespace Dnet.Contracts.Streaming;
 /// A long-lived client stream to one peer (the next shard, or the gateway's token sink) fed from a queue, so that the
 /// producer never waits on the network and messages keep their order. When the peer is gone, every message that could
 /// not be written is handed to <c>onUndelivered</c> (so its request can fail fast with a clear error) and the stream is
-/// reopened for the messages that follow.
+/// reopened for the messages that follow. The stream owns its channel (its own HTTP/2 connection, so bulk activations
+/// never queue behind control calls) and closes it when disposed.
 /// </summary>
 /// <typeparam name="T">The message type.</typeparam>
 public sealed class OutboundStream<T> : IAsyncDisposable where T : class
 {
     private readonly Channel<T> _queue = Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Func<CancellationToken, AsyncClientStreamingCall<T, Dnet.Contracts.Shards.StreamClosed>> _open;
+    private readonly GrpcChannel _channel;
+    private readonly Func<GrpcChannel, CancellationToken, AsyncClientStreamingCall<T, Dnet.Contracts.Shards.StreamClosed>> _open;
     private readonly Action<T, Exception> _onUndelivered;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _pump;
 
-    /// <summary>Starts the stream; <paramref name="open"/> is called again after each failure.</summary>
+    /// <summary>Connects to <paramref name="peer"/>; <paramref name="open"/> starts the call, again after each failure.</summary>
     public OutboundStream(
         string peer,
-        Func<CancellationToken, AsyncClientStreamingCall<T, Dnet.Contracts.Shards.StreamClosed>> open,
+        Func<GrpcChannel, CancellationToken, AsyncClientStreamingCall<T, Dnet.Contracts.Shards.StreamClosed>> open,
         Action<T, Exception> onUndelivered)
     {
         Peer = peer;
+        _channel = PeerChannels.Open(peer);
         _open = open;
         _onUndelivered = onUndelivered;
         _pump = Task.Run(PumpAsync);
@@ -51,7 +55,7 @@ public sealed class OutboundStream<T> : IAsyncDisposable where T : class
             T? current = null;
             try
             {
-                call = _open(token);
+                call = _open(_channel, token);
                 while (await _queue.Reader.WaitToReadAsync(token))
                 {
                     while (_queue.Reader.TryRead(out current))
@@ -89,12 +93,13 @@ public sealed class OutboundStream<T> : IAsyncDisposable where T : class
         }
     }
 
-    /// <summary>Stops the pump; queued messages are dropped.</summary>
+    /// <summary>Stops the pump and closes the channel; queued messages are dropped.</summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _stopping.CancelAsync();
         await _pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stopping.Dispose();
+        _channel.Dispose();
     }
 }

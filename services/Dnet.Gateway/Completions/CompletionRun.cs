@@ -29,6 +29,7 @@ internal sealed class CompletionRun(
     public async IAsyncEnumerable<CompletionEvent> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var tokens = router.Register(requestId);
+        Activity? prefill = null;
         try
         {
             var sampling = Sampling();
@@ -37,9 +38,9 @@ internal sealed class CompletionRun(
             var generated = 0;
             string? finish = null;
 
-            var prefill = DnetFrames.Start(FrameNames.RequestPrefill);
-            prefill?.SetTag("dnet.request_id", requestId);
-            prefill?.SetTag("dnet.tokens", promptIds.Length);
+            prefill = DnetFrames.Start(FrameNames.RequestPrefill);
+            prefill?.SetTag(SpanAttributes.RequestId, requestId);
+            prefill?.SetTag(SpanAttributes.Tokens, promptIds.Length);
             Send(new ActivationFrame
             {
                 RequestId = requestId,
@@ -90,14 +91,15 @@ internal sealed class CompletionRun(
         }
         finally
         {
+            // Ended here too, so a request that fails before its first token still shows its prefill frame.
+            prefill?.Dispose();
             router.Unregister(requestId);
             FreeEverywhere();
         }
     }
 
-    private SamplingParams Sampling()
-    {
-        var sampling = new SamplingParams
+    private SamplingParams Sampling() =>
+        new()
         {
             Temperature = request.Temperature,
             TopP = request.TopP,
@@ -111,17 +113,15 @@ internal sealed class CompletionRun(
             Logprobs = request.Logprobs,
             TopLogprobs = request.TopLogprobs,
         };
-        return sampling;
-    }
 
     private void Send(ActivationFrame frame)
     {
         using var tx = DnetFrames.Start(FrameNames.NetworkTx);
-        tx?.SetTag("dnet.request_id", requestId);
-        tx?.SetTag("dnet.step", frame.Step);
+        tx?.SetTag(SpanAttributes.RequestId, requestId);
+        tx?.SetTag(SpanAttributes.Step, frame.Step);
         frame.Traceparent = Activity.Current?.Id ?? "";
         frame.Tracestate = Activity.Current?.TraceStateString ?? "";
-        tx?.SetTag("dnet.bytes", frame.CalculateSize());
+        tx?.SetTag(SpanAttributes.Bytes, frame.CalculateSize());
         model.FirstHop.Send(frame);
     }
 
@@ -156,8 +156,8 @@ internal sealed class CompletionRun(
     private void EmitTokenSpan(int index)
     {
         using var span = DnetFrames.Start(FrameNames.RequestToken);
-        span?.SetTag("dnet.request_id", requestId);
-        span?.SetTag("dnet.token_index", index);
+        span?.SetTag(SpanAttributes.RequestId, requestId);
+        span?.SetTag(SpanAttributes.TokenIndex, index);
     }
 
     private TokenLogprobEntry Logprob(TokenFrame frame) => new(
@@ -171,7 +171,7 @@ internal sealed class CompletionRun(
     private void FreeEverywhere()
     {
         using var end = DnetFrames.Start(FrameNames.RequestEnd);
-        end?.SetTag("dnet.request_id", requestId);
+        end?.SetTag(SpanAttributes.RequestId, requestId);
         foreach (var shard in model.Shards)
         {
             // Fire and forget: the response must not wait for cleanup, and the shards' idle sweep is the backstop.
@@ -188,6 +188,10 @@ internal sealed class CompletionRun(
         catch (RpcException exception)
         {
             logger.LogDebug("Freeing {RequestId} on {Node} failed: {Error}", requestId, shard.Node, exception.Status.Detail);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The model was unloaded meanwhile: unloading freed every sequence already.
         }
     }
 }

@@ -2,6 +2,7 @@ using Dnet.Contracts.Shards;
 using Dnet.Contracts.Streaming;
 using Dnet.Generation.Chat;
 using Dnet.Generation.Tokenization;
+using Grpc.Net.Client;
 
 namespace Dnet.Gateway.Ring;
 
@@ -33,8 +34,30 @@ internal sealed class DeployedModel(
 
     public DateTimeOffset LoadedAt { get; } = loadedAt;
 
-    public ValueTask DisposeAsync() => FirstHop.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await FirstHop.DisposeAsync();
+        foreach (var shard in Shards)
+        {
+            shard.Dispose();
+        }
+    }
 }
 
-/// <summary>One shard of the ring with its layer range and a client for control calls.</summary>
-internal sealed record RingShard(string Node, string Address, int LayerStart, int LayerEnd, Shard.ShardClient Client);
+/// <summary>One shard of the ring with its layer range and a channel for control calls (load, free, status).</summary>
+internal sealed class RingShard(string node, string address, int layerStart, int layerEnd) : IDisposable
+{
+    private readonly GrpcChannel _channel = PeerChannels.Open(address);
+
+    public string Node { get; } = node;
+
+    public string Address { get; } = address;
+
+    public int LayerStart { get; } = layerStart;
+
+    public int LayerEnd { get; } = layerEnd;
+
+    public Shard.ShardClient Client => new(_channel);
+
+    public void Dispose() => _channel.Dispose();
+}

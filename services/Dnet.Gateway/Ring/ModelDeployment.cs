@@ -45,7 +45,7 @@ internal sealed class ModelDeployment(
 
             await UnloadCoreAsync(cancellationToken);
             var shards = plan.Shards
-                .Select(s => new RingShard(s.Node, s.Address, s.LayerStart, s.LayerEnd, new Shard.ShardClient(PeerChannels.Open(s.Address))))
+                .Select(s => new RingShard(s.Node, s.Address, s.LayerStart, s.LayerEnd))
                 .ToList();
             var replies = await LoadSlicesAsync(model, plan, shards, cancellationToken);
 
@@ -58,7 +58,7 @@ internal sealed class ModelDeployment(
             }
 
             var firstHop = new OutboundStream<ActivationFrame>(shards[0].Address,
-                token => shards[0].Client.Activations(cancellationToken: token),
+                (channel, token) => new Shard.ShardClient(channel).Activations(cancellationToken: token),
                 (frame, exception) => router.Fail(frame.RequestId, $"the first shard {shards[0].Node} ({shards[0].Address}) is unreachable: {exception.Message}"));
             var deployed = new DeployedModel(model, folder, tokenizer, template, replies.Min(r => r.ContextLength), shards, firstHop, DateTimeOffset.UtcNow);
             _current = deployed;
@@ -135,7 +135,6 @@ internal sealed class ModelDeployment(
 
         _current = null;
         router.FailAll($"model {current.Id} was unloaded");
-        await current.DisposeAsync();
         await Task.WhenAll(current.Shards.Select(async shard =>
         {
             try
@@ -147,6 +146,7 @@ internal sealed class ModelDeployment(
                 logger.LogWarning("Unloading {Node} failed: {Error}", shard.Node, exception.Status.Detail);
             }
         }));
+        await current.DisposeAsync();
     }
 
     private static string? ConfigPath(string folder) =>

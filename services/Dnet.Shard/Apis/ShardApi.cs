@@ -75,9 +75,9 @@ internal sealed class ShardApi(SliceHost host, FrameQueue queue, ShardIdentity i
             ActivityContext.TryParse(frame.Traceparent, frame.Tracestate, isRemote: true, out var parent);
             using (var rx = DnetFrames.Start(FrameNames.NetworkRx, parent))
             {
-                rx?.SetTag("dnet.request_id", frame.RequestId);
-                rx?.SetTag("dnet.step", frame.Step);
-                rx?.SetTag("dnet.bytes", frame.CalculateSize());
+                rx?.SetTag(SpanAttributes.RequestId, frame.RequestId);
+                rx?.SetTag(SpanAttributes.Step, frame.Step);
+                rx?.SetTag(SpanAttributes.Bytes, frame.CalculateSize());
             }
 
             queue.Enqueue(new InboundFrame(frame, DateTimeOffset.UtcNow, parent));

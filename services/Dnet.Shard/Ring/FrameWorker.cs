@@ -47,15 +47,36 @@ internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentit
         host.Touch(frame.RequestId);
         try
         {
-            using var forward = DnetFrames.Start(FrameNames.ComputeForward, inbound.Parent);
-            var output = Forward(loaded, frame, forward);
-            if (output.Logits is { } logits)
+            TokenFrame? token = null;
+            WireFrame? next = null;
+            using (var forward = DnetFrames.Start(FrameNames.ComputeForward, inbound.Parent))
             {
-                SampleAndSend(loaded, frame, logits, forward);
+                var output = Forward(loaded, frame, forward);
+                // The next hop continues the trace under this shard's forward frame.
+                var traceparent = forward?.Id ?? frame.Traceparent;
+                if (output.Logits is { } logits)
+                {
+                    token = Sample(loaded, frame, logits, traceparent);
+                }
+                else
+                {
+                    next = ToWire(frame, output.Activations!, traceparent);
+                }
+            }
+
+            // Sending is network time, not compute: a sibling of the forward frame under the request's context.
+            if (token is not null)
+            {
+                using var send = DnetFrames.Start(FrameNames.NetworkTokenSend, inbound.Parent);
+                send?.SetTag(SpanAttributes.RequestId, frame.RequestId);
+                loaded.TokenSink.Send(token);
             }
             else
             {
-                SendHidden(loaded, frame, output.Activations!, forward);
+                using var tx = DnetFrames.Start(FrameNames.NetworkTx, inbound.Parent);
+                tx?.SetTag(SpanAttributes.RequestId, frame.RequestId);
+                tx?.SetTag(SpanAttributes.Bytes, next!.Hidden.Length);
+                loaded.NextHop!.Send(next!);
             }
         }
         catch (Exception exception)
@@ -77,21 +98,24 @@ internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentit
             input = slice.IsFirst
                 ? SliceInput.FromTokens([.. frame.TokenIds])
                 : SliceInput.FromActivations(ToActivations(frame));
-            load?.SetTag("dnet.bytes", frame.Hidden.Length);
+            load?.SetTag(SpanAttributes.Bytes, frame.Hidden.Length);
         }
 
-        span?.SetTag("dnet.request_id", frame.RequestId);
-        span?.SetTag("dnet.step", frame.Step);
-        span?.SetTag("dnet.layers", loaded.Layers);
-        span?.SetTag("dnet.tokens", input.Tokens);
-        span?.SetTag("dnet.dtype", slice.ComputeDtype.ToString());
-        span?.SetTag("dnet.flops", ForwardFlops(loaded, input.Tokens, frame.StartPosition));
+        if (span is not null)
+        {
+            span.SetTag(SpanAttributes.RequestId, frame.RequestId);
+            span.SetTag(SpanAttributes.Step, frame.Step);
+            span.SetTag(SpanAttributes.Layers, loaded.Layers);
+            span.SetTag(SpanAttributes.Tokens, input.Tokens);
+            span.SetTag(SpanAttributes.Dtype, slice.ComputeDtype.ToString());
+            span.SetTag(SpanAttributes.Flops, ForwardFlops(loaded, input.Tokens, frame.StartPosition));
+        }
 
         using var execute = DnetFrames.Start(FrameNames.ComputeExecute);
         return slice.Forward(frame.RequestId, input, frame.StartPosition);
     }
 
-    private void SampleAndSend(LoadedSlice loaded, WireFrame frame, float[] logits, Activity? forward)
+    private static TokenFrame Sample(LoadedSlice loaded, WireFrame frame, float[] logits, string traceparent)
     {
         SampledToken token;
         using (DnetFrames.Start(FrameNames.ComputeSampling))
@@ -107,49 +131,38 @@ internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentit
             Step = frame.Step,
             TokenId = token.Id,
             Logprob = token.Logprob,
-            Traceparent = forward?.Id ?? frame.Traceparent,
+            Traceparent = traceparent,
         };
         reply.TopLogprobs.Add(token.TopLogprobs.Select(t => new Dnet.Contracts.Shards.TokenLogprob { TokenId = t.Id, Logprob = t.Logprob }));
-        forward?.Dispose();
-        using var send = DnetFrames.Start(FrameNames.NetworkTokenSend);
-        send?.SetTag("dnet.request_id", frame.RequestId);
-        loaded.TokenSink.Send(reply);
+        return reply;
     }
 
-    private static void SendHidden(LoadedSlice loaded, WireFrame frame, Inference.Model.ActivationFrame hidden, Activity? forward)
+    private static WireFrame ToWire(WireFrame frame, Inference.Model.ActivationFrame hidden, string traceparent)
     {
-        WireFrame next;
-        using (DnetFrames.Start(FrameNames.ComputeActivationsStore))
+        using var store = DnetFrames.Start(FrameNames.ComputeActivationsStore);
+        var next = new WireFrame
         {
-            next = new WireFrame
-            {
-                RequestId = frame.RequestId,
-                Step = frame.Step,
-                StartPosition = frame.StartPosition,
-                // Wraps the bytes the engine already copied out of the tensor: no second copy.
-                Hidden = UnsafeByteOperations.UnsafeWrap(hidden.Data),
-                Dtype = hidden.Dtype == ComputeDtype.Float32 ? ActivationDtype.F32 : ActivationDtype.Bf16,
-                Sampling = frame.Sampling,
-                Traceparent = forward?.Id ?? frame.Traceparent,
-                Tracestate = frame.Tracestate,
-            };
-            next.Shape.Add([hidden.Tokens, hidden.HiddenSize]);
-            next.History.Add(frame.History);
-        }
-
-        forward?.Dispose();
-        using var tx = DnetFrames.Start(FrameNames.NetworkTx);
-        tx?.SetTag("dnet.request_id", frame.RequestId);
-        tx?.SetTag("dnet.bytes", next.Hidden.Length);
-        loaded.NextHop!.Send(next);
+            RequestId = frame.RequestId,
+            Step = frame.Step,
+            StartPosition = frame.StartPosition,
+            // Wraps the bytes the engine already copied out of the tensor: no second copy.
+            Hidden = UnsafeByteOperations.UnsafeWrap(hidden.Data),
+            Dtype = hidden.Dtype == ComputeDtype.Float32 ? ActivationDtype.F32 : ActivationDtype.Bf16,
+            Sampling = frame.Sampling,
+            Traceparent = traceparent,
+            Tracestate = frame.Tracestate,
+        };
+        next.Shape.Add([hidden.Tokens, hidden.HiddenSize]);
+        next.History.Add(frame.History);
+        return next;
     }
 
     private void RecordQueueWait(InboundFrame inbound)
     {
         var wait = DnetFrames.Start(FrameNames.ComputeQueueWait, inbound.Parent);
         wait?.SetStartTime(inbound.ReceivedAt.UtcDateTime);
-        wait?.SetTag("dnet.request_id", inbound.Frame.RequestId);
-        wait?.SetTag("dnet.step", inbound.Frame.Step);
+        wait?.SetTag(SpanAttributes.RequestId, inbound.Frame.RequestId);
+        wait?.SetTag(SpanAttributes.Step, inbound.Frame.Step);
         wait?.Dispose();
     }
 

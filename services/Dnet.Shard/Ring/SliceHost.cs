@@ -34,7 +34,7 @@ internal sealed class SliceHost(ShardIdentity identity, ILogger<SliceHost> logge
             await UnloadCoreAsync();
             var started = Stopwatch.GetTimestamp();
             using var load = DnetFrames.Start(FrameNames.MemoryModelLoad);
-            load?.SetTag("dnet.layers", $"{request.LayerStart}-{request.LayerEnd}");
+            load?.SetTag(SpanAttributes.Layers, $"{request.LayerStart}-{request.LayerEnd}");
 
             var folder = await Task.Run(() => ModelResolver.Resolve(request.Model, progress: new Progress<GenerationProgress>(
                 p => logger.LogInformation("Generating {Model}: {Progress}", request.Model, p))), cancellationToken);
@@ -96,7 +96,7 @@ internal sealed class SliceHost(ShardIdentity identity, ILogger<SliceHost> logge
 
         current.Samplers.Remove(requestId);
         using var free = DnetFrames.Start(FrameNames.MemoryKvFree);
-        free?.SetTag("dnet.request_id", requestId);
+        free?.SetTag(SpanAttributes.RequestId, requestId);
         return current.Slice.Free(requestId);
     }
 
@@ -108,16 +108,16 @@ internal sealed class SliceHost(ShardIdentity identity, ILogger<SliceHost> logge
 
     private OutboundStream<TokenFrame> OpenTokenSink(string address)
     {
-        var client = new TokenSink.TokenSinkClient(PeerChannels.Open(address));
-        return new OutboundStream<TokenFrame>(address, token => client.Tokens(cancellationToken: token),
+        return new OutboundStream<TokenFrame>(address,
+            (channel, token) => new TokenSink.TokenSinkClient(channel).Tokens(cancellationToken: token),
             (frame, exception) => logger.LogWarning(exception,
                 "Token sink {Address} unreachable: request {RequestId} step {Step} lost", address, frame.RequestId, frame.Step));
     }
 
     private OutboundStream<ActivationFrame> OpenNextHop(string address, OutboundStream<TokenFrame> tokenSink)
     {
-        var client = new Dnet.Contracts.Shards.Shard.ShardClient(PeerChannels.Open(address));
-        return new OutboundStream<ActivationFrame>(address, token => client.Activations(cancellationToken: token),
+        return new OutboundStream<ActivationFrame>(address,
+            (channel, token) => new Dnet.Contracts.Shards.Shard.ShardClient(channel).Activations(cancellationToken: token),
             (frame, exception) =>
             {
                 logger.LogWarning(exception, "Next hop {Address} unreachable: failing request {RequestId}", address, frame.RequestId);
