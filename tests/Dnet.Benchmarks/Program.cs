@@ -7,6 +7,7 @@ using Dnet.Benchmarks.Tracing;
 var benchmarks = new Dictionary<string, Func<string[], object>>(StringComparer.Ordinal)
 {
     ["engine"] = EngineBenchmark.Run,
+    ["linear"] = LinearBandwidth.Run,
     ["serve"] = ServeBenchmark.Run,
     ["tracing"] = TracingBenchmark.Run,
 };
