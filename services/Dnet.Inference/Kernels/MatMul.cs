@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Dnet.Models;
@@ -18,6 +19,7 @@ enum SimdLevel
 /// output element is one <see cref="ILanes{T}"/> dot product in a fixed order, so a row's result never depends on the
 /// other rows, on m, on the thread that computed it, or on the SIMD width.
 /// </summary>
+[SkipLocalsInit] // the tail buffers are written before they are read
 static unsafe class MatMul
 {
     /// <summary>The widest level this CPU runs natively (AVX-512F, else AVX2+FMA, else scalar).</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Dnet.Models;
 
 namespace Dnet.Inference.Kernels;
@@ -24,9 +25,19 @@ static unsafe class RowMath
     {
         float meanSquare = Dot(level, x, (byte*)x, n, ComputeDtype.Float32) / n;
         float scale = 1f / MathF.Sqrt(meanSquare + eps);
+        if (weight.Dtype == ComputeDtype.Float32)
+        {
+            float* w = (float*)weight.Data;
+            for (int i = 0; i < n; i++)
+            {
+                output[i] = x[i] * scale * w[i];
+            }
+            return;
+        }
+        ushort* bits = (ushort*)weight.Data;
         for (int i = 0; i < n; i++)
         {
-            output[i] = x[i] * scale * weight[0, i];
+            output[i] = x[i] * scale * Bf16.ToFloat(bits[i]);
         }
     }
 
@@ -47,11 +58,24 @@ static unsafe class RowMath
         }
     }
 
-    /// <summary>out[i] = silu(gate[i]) · up[i], with gate|up one row of the fused projection.</summary>
+    /// <summary>
+    /// out[i] = silu(gate[i]) · up[i], with gate|up one row of the fused projection. Whether element i takes the
+    /// vector or the scalar exp depends only on i and the row length, so a row's bits stay its own.
+    /// </summary>
     public static void SwiGlu(float* gateUp, int intermediate, float* output)
     {
         float* up = gateUp + intermediate;
-        for (int i = 0; i < intermediate; i++)
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var one = Vector512<float>.One;
+            for (; i + 16 <= intermediate; i += 16)
+            {
+                var g = Vector512.Load(gateUp + i);
+                (g / (one + Vector512.Exp(-g)) * Vector512.Load(up + i)).Store(output + i);
+            }
+        }
+        for (; i < intermediate; i++)
         {
             float g = gateUp[i];
             output[i] = g / (1f + MathF.Exp(-g)) * up[i];
