@@ -8,8 +8,6 @@ sealed unsafe class Activations(int width)
 {
     float[] _data = [];
 
-    public int Width => width;
-
     public float* Pointer { get; private set; }
 
     /// <summary>Row r (valid after <see cref="Ensure"/>).</summary>

@@ -13,8 +13,6 @@ sealed class KvCache(int layers, int kvHeads, int headDim, int capacity, Compute
 
     public int Capacity => capacity;
 
-    public int Count => _sequences.Count;
-
     public IReadOnlyCollection<string> SequenceIds => [.. _sequences.Keys];
 
     /// <summary>The cache of a sequence, or null when it has none here.</summary>

@@ -193,6 +193,11 @@ public sealed class ModelSlice : IDisposable
                     kv = _kv.Start(steps[i].SequenceId);
                     Monitor.Enter(kv.Gate);
                     caches.Add(kv);
+                    if (kv.Freed)
+                    {
+                        // Freed by another thread between being made and being locked.
+                        throw new StepRejectedException(i, steps[i].SequenceId, new ObjectDisposedException(nameof(SequenceKv)));
+                    }
                 }
                 ordered[i] = kv;
             }

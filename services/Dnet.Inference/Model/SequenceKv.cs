@@ -19,7 +19,6 @@ sealed unsafe class SequenceKv : IDisposable
     {
         SequenceId = sequenceId;
         Capacity = capacity;
-        HeadDim = headDim;
         Dtype = dtype;
         _kvHeads = kvHeads;
         _headBytes = (long)capacity * headDim * dtype.ElementSize();
@@ -30,8 +29,6 @@ sealed unsafe class SequenceKv : IDisposable
     public string SequenceId { get; }
 
     public int Capacity { get; }
-
-    public int HeadDim { get; }
 
     public ComputeDtype Dtype { get; }
 
