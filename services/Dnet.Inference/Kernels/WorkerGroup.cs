@@ -14,7 +14,7 @@ interface IParallelWork
 /// Threads that run the items of one job at a time, for the hundreds of small kernel calls of every decoded token.
 /// The caller publishes a job by bumping a generation number and then runs items itself; workers spin briefly on
 /// that number between jobs (no kernel transition per call, unlike Parallel.For or an event per call) and park on
-/// a semaphore when idle. Items are claimed one at a time with a compare-and-swap on (generation, next item), so a
+/// a semaphore when idle. Items are claimed one at a time by compare-and-swap on one word (job, count, next), so a
 /// worker that the OS preempts holds back at most the item it is running, and the caller takes the rest: on an
 /// oversubscribed machine this degrades to the caller doing the job alone instead of waiting at a barrier.
 /// </summary>
@@ -22,12 +22,21 @@ sealed class WorkerGroup : IDisposable
 {
     static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs: longer than the gaps inside a token
 
+    // The cursor holds the whole claimable state of the current job in one word: generation (28 bits), item count
+    // (18 bits), next item (18 bits). A claim is one compare-and-swap on it, so a worker that read the cursor of an
+    // earlier job can never claim an item of a later one, and it reads the job only after a successful claim, when
+    // the caller cannot have moved on (it waits for every claimed item).
+    const int ItemBits = 18;
+    const long ItemMask = (1L << ItemBits) - 1;
+
+    /// <summary>Most items one job can have; larger jobs run on the caller.</summary>
+    public const int MaxItems = (int)ItemMask;
+
     readonly Thread[] _threads;
     readonly SemaphoreSlim[] _wake;
     readonly int[] _parked;
     IParallelWork? _work;
-    int _items;
-    long _cursor;      // generation << 32 | next item
+    long _cursor;
     int _generation;
     int _done;
     volatile bool _stopping;
@@ -61,7 +70,7 @@ sealed class WorkerGroup : IDisposable
         {
             return;
         }
-        if (items == 1 || _threads.Length == 0)
+        if (items == 1 || items > MaxItems || _threads.Length == 0)
         {
             for (int i = 0; i < items; i++)
             {
@@ -69,11 +78,11 @@ sealed class WorkerGroup : IDisposable
             }
             return;
         }
-        int generation = _generation + 1;
+        int generation = (_generation + 1) & ((1 << (64 - 2 * ItemBits)) - 1);
         _work = work;
-        _items = items;
         _done = 0;
-        Volatile.Write(ref _cursor, (long)generation << 32);
+        // Full fence: the job and the reset count are visible before any claim can succeed.
+        Interlocked.Exchange(ref _cursor, ((long)generation << (2 * ItemBits)) | ((long)items << ItemBits));
         Volatile.Write(ref _generation, generation);
         for (int i = 0; i < _parked.Length; i++)
         {
@@ -82,7 +91,7 @@ sealed class WorkerGroup : IDisposable
                 _wake[i].Release();
             }
         }
-        int mine = Drain(generation, work, items, 0);
+        int mine = Drain(0);
         if (mine > 0 && Interlocked.Add(ref _done, mine) == items)
         {
             return;
@@ -94,21 +103,21 @@ sealed class WorkerGroup : IDisposable
         }
     }
 
-    /// <summary>Claims and runs items of one generation until none are left; returns how many it ran.</summary>
-    int Drain(int generation, IParallelWork work, int items, int worker)
+    /// <summary>Claims and runs items of the current job until none are left; returns how many it ran.</summary>
+    int Drain(int worker)
     {
         int ran = 0;
         while (true)
         {
             long cursor = Volatile.Read(ref _cursor);
-            int item = (int)cursor;
-            if ((int)(cursor >> 32) != generation || item >= items)
+            long next = cursor & ItemMask;
+            if (next >= ((cursor >> ItemBits) & ItemMask))
             {
                 return ran;
             }
             if (Interlocked.CompareExchange(ref _cursor, cursor + 1, cursor) == cursor)
             {
-                work.Run(item, worker);
+                _work!.Run((int)next, worker);
                 ran++;
             }
         }
@@ -124,9 +133,7 @@ sealed class WorkerGroup : IDisposable
             if (generation != seen)
             {
                 seen = generation;
-                var work = _work!;
-                int items = _items;
-                int ran = Drain(generation, work, items, worker);
+                int ran = Drain(worker);
                 if (ran > 0)
                 {
                     Interlocked.Add(ref _done, ran);
