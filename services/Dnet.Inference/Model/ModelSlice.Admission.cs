@@ -1,3 +1,5 @@
+using Dnet.Models;
+
 namespace Dnet.Inference.Model;
 
 // Admission of a batch: every step checked and its cache locked before anything is computed.
