@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Dnet.Contracts.Tracing;
 using Dnet.Shard.Profiling;
 using Microsoft.Extensions.Configuration;
