@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Text;
+using Dnet.Contracts.Tracing;
+using Dnet.Gateway.Completions;
+using Dnet.Gateway.Limits;
+using Dnet.Gateway.OpenAi;
+using Dnet.ServiceDefaults.Http;
+using Dnet.ServiceDefaults.Tracing;
+using Microsoft.Extensions.Options;
+
+namespace Dnet.Gateway.Apis;
+
+/// <summary>
+/// Serves one validated completion request, chat or legacy alike: checks the model, opens the request's root span,
+/// admits it to the ring and answers with one JSON object or an SSE stream in the API's <see cref="ICompletionShape"/>.
+/// Errors before the answer starts are OpenAI error objects with their status; after a stream started they are a
+/// <c>data: {"error": ...}</c> event followed by <c>data: [DONE]</c>.
+/// </summary>
+internal sealed class CompletionEndpoint(
+    CompletionService completions,
+    StreamSlots streams,
+    IOptions<GatewayOptions> options,
+    ILogger<CompletionEndpoint> logger)
+{
+    public async Task ServeAsync(
+        HttpContext http, DateTime receivedAt, string requestedModel, PromptSource prompt, GenerationOptions generation, ICompletionShape shape)
+    {
+        var model = completions.RequireModel(requestedModel);
+        var requestId = CompletionIds.For(http, shape.IdPrefix);
+        if (generation.Stream && !streams.TryAcquire())
+        {
+            http.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            throw new OpenAiException(StatusCodes.Status429TooManyRequests, OpenAiError.RateLimited(
+                $"Too many open streams: the gateway serves at most {streams.Capacity} at once (Dnet:Gateway:MaxOpenStreams). Retry shortly.",
+                "too_many_streams"));
+        }
+
+        try
+        {
+            await RunAsync(http, receivedAt, model.ServedName, model, prompt, generation, shape, requestId);
+        }
+        finally
+        {
+            if (generation.Stream)
+            {
+                streams.Release();
+            }
+        }
+    }
+
+    private async Task RunAsync(
+        HttpContext http, DateTime receivedAt, string servedName, Ring.DeployedModel model, PromptSource prompt, GenerationOptions generation,
+        ICompletionShape shape, string requestId)
+    {
+        var cancellationToken = http.RequestAborted;
+        // The root starts when the request arrived, so TTFT measured from it includes reading the body.
+        using var root = shape.StartRoot(servedName, requestId);
+        root?.SetStartTime(receivedAt);
+        root?.SetTag("http.request.header.x-request-id", RequestIds.Of(http));
+        using (var receive = DnetFrames.Start(FrameNames.RequestReceive))
+        {
+            receive?.SetStartTime(receivedAt);
+        }
+
+        CompletionRun run;
+        try
+        {
+            run = await completions.StartAsync(model, prompt, generation, requestId, root, cancellationToken);
+        }
+        catch (OpenAiException exception)
+        {
+            root?.SetStatus(ActivityStatusCode.Error, exception.Message);
+            throw;
+        }
+
+        var header = new CompletionHeader(requestId, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), servedName, generation.Logprobs is not null);
+        var sse = generation.Stream ? new SseStream(http, options.Value.ClientWriteTimeout) : null;
+        try
+        {
+            var finished = sse is null
+                ? await RespondAsync(http, run, shape, header, cancellationToken)
+                : await StreamAsync(sse, run, shape, header, generation.IncludeUsage, cancellationToken);
+            root?.SetTag(SpanAttributes.OutputTokens, finished?.Usage.CompletionTokens);
+            root?.SetTag(SpanAttributes.FinishReasons, finished is null ? null : new[] { finished.FinishReason });
+        }
+        catch (RingFailureException exception)
+        {
+            root?.SetStatus(ActivityStatusCode.Error, exception.Message);
+            logger.LogWarning("Request {RequestId} failed: {Error}", requestId, exception.Message);
+            var error = OpenAiError.Server($"The cluster could not complete the request: {exception.Message}", "shard_unavailable");
+            if (sse is not null && http.Response.HasStarted)
+            {
+                await WriteStreamErrorAsync(sse, error, requestId);
+            }
+            else
+            {
+                await error.WriteAsync(http, StatusCodes.Status503ServiceUnavailable);
+            }
+        }
+        catch (ClientStalledException exception)
+        {
+            root?.SetStatus(ActivityStatusCode.Error, exception.Message);
+            logger.LogInformation("Request {RequestId} cancelled: {Reason}", requestId, exception.Message);
+            http.Abort();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            root?.SetStatus(ActivityStatusCode.Error, "client disconnected");
+            logger.LogInformation("Request {RequestId} cancelled: the client disconnected", requestId);
+        }
+        finally
+        {
+            completions.Release();
+        }
+    }
+
+    private static async Task<CompletionFinished?> RespondAsync(
+        HttpContext http, CompletionRun run, ICompletionShape shape, CompletionHeader header, CancellationToken cancellationToken)
+    {
+        var text = new StringBuilder();
+        var logprobs = new List<TokenLogprobEntry>();
+        CompletionFinished? finished = null;
+        await foreach (var item in run.RunAsync(cancellationToken))
+        {
+            switch (item)
+            {
+                case TextEmitted emitted:
+                    text.Append(emitted.Text);
+                    logprobs.AddRange(emitted.Logprobs);
+                    break;
+                case CompletionFinished done:
+                    finished = done;
+                    break;
+            }
+        }
+
+        var body = shape.Whole(header, text.ToString(), logprobs, finished!);
+        await http.Response.WriteAsJsonAsync(body, body.GetType(), PublicJson.Options, cancellationToken);
+        return finished;
+    }
+
+    private static async Task<CompletionFinished?> StreamAsync(
+        SseStream sse, CompletionRun run, ICompletionShape shape, CompletionHeader header, bool includeUsage, CancellationToken cancellationToken)
+    {
+        sse.Start();
+        if (shape.Opening(header) is { } opening)
+        {
+            await sse.DataAsync(opening);
+        }
+
+        CompletionFinished? finished = null;
+        var offset = 0;
+        await foreach (var item in run.RunAsync(cancellationToken))
+        {
+            switch (item)
+            {
+                case TextEmitted emitted when emitted.Text.Length > 0 || emitted.Logprobs.Count > 0:
+                    await sse.DataAsync(shape.Piece(header, emitted, offset));
+                    offset += emitted.Text.Length;
+                    break;
+                case CompletionFinished done:
+                    finished = done;
+                    await sse.DataAsync(shape.Finish(header, done.FinishReason));
+                    if (includeUsage)
+                    {
+                        await sse.DataAsync(shape.UsageChunk(header, done.Usage));
+                    }
+
+                    break;
+            }
+        }
+
+        await sse.DoneAsync();
+        return finished;
+    }
+
+    private async Task WriteStreamErrorAsync(SseStream sse, OpenAiError error, string requestId)
+    {
+        try
+        {
+            await sse.ErrorAsync(error);
+        }
+        catch (Exception exception) when (exception is ClientStalledException or OperationCanceledException or IOException)
+        {
+            logger.LogDebug("Request {RequestId}: the client left before the error could be sent ({Error})", requestId, exception.Message);
+        }
+    }
+}
