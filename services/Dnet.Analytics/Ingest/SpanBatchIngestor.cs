@@ -76,7 +76,7 @@ internal sealed partial class SpanBatchIngestor(
 
     private static bool IsRequestRoot(SpanRecord span) =>
         span.Attributes.TryGetValue(SpanAttributes.OperationName, out var operation)
-        && operation?.ToString() == SpanAttributes.ChatOperation;
+        && operation?.ToString() is SpanAttributes.ChatOperation or SpanAttributes.TextCompletionOperation;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Span stream entry {EntryId} is not a span batch and was skipped: {Reason}")]
     private partial void LogMalformed(Exception exception, string entryId, string reason);

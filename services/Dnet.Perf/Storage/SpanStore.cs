@@ -151,7 +151,7 @@ public sealed partial class SpanStore : IDisposable
     }
 
     private static bool IsRequestRoot(SpanRecord span) =>
-        AttributeValue.String(span.Attributes, SpanAttributes.OperationName) == SpanAttributes.ChatOperation;
+        AttributeValue.String(span.Attributes, SpanAttributes.OperationName) is SpanAttributes.ChatOperation or SpanAttributes.TextCompletionOperation;
 
     private static RequestRoot RootOf(SpanRecord span) => new(
         span.StartUnixNs,

@@ -2,6 +2,7 @@ using Dnet.Models;
 using Dnet.Planner.Infrastructure;
 using Dnet.Planner.Model;
 using Dnet.Planner.Topology;
+using Dnet.ServiceDefaults.Http;
 
 namespace Dnet.Planner.Apis;
 
@@ -13,23 +14,23 @@ public sealed class PlanRequestException(string message, string? param = null, s
     public string Code { get; } = code;
 }
 
-/// <summary>Errors as <c>{"error":{"message","type","param","code"}}</c> (the OpenAI shape the gateway uses too).</summary>
-public static class ApiError
+/// <summary>The planner's refusals and failures as the shared OpenAI error object.</summary>
+public static class PlanningErrors
 {
-    public static IResult Result(int status, string message, string type, string? param, string code) =>
-        Results.Json(new { error = new { message, type, param, code } }, statusCode: status);
+    public static IResult BadRequest(string message, string? param, string code) =>
+        OpenAiError.InvalidRequest(message, param, code).ToResult(StatusCodes.Status400BadRequest);
 
     /// <summary>The HTTP answer for an exception of planning, or null when it is not one of the planner's own.</summary>
     public static IResult? From(Exception exception) => exception switch
     {
-        PlanRequestException e => Result(StatusCodes.Status400BadRequest, e.Message, "invalid_request_error", e.Param, e.Code),
-        CheckpointException e => Result(StatusCodes.Status400BadRequest, e.Message, "invalid_request_error", e.Field is null ? "config" : $"config.{e.Field}", "invalid_model_config"),
-        ModelNotFoundException e => Result(StatusCodes.Status404NotFound, e.Message, "not_found_error", "model", "model_not_found"),
-        InvalidAssignmentException e => Result(StatusCodes.Status400BadRequest, e.Message, "invalid_request_error", "manual", "invalid_manual_assignment"),
-        ModelDoesNotFitException e => Result(StatusCodes.Status422UnprocessableEntity, e.Message, "planning_error", null, "model_does_not_fit"),
-        PlanningException e => Result(StatusCodes.Status422UnprocessableEntity, e.Message, "planning_error", null, "planning_failed"),
-        NoShardsException e => Result(StatusCodes.Status503ServiceUnavailable, e.Message, "service_unavailable_error", null, "no_shards"),
-        ShardCallException e => Result(StatusCodes.Status502BadGateway, e.Message, "upstream_error", null, "shard_call_failed"),
+        PlanRequestException e => BadRequest(e.Message, e.Param, e.Code),
+        CheckpointException e => BadRequest(e.Message, e.Field is null ? "config" : $"config.{e.Field}", "invalid_model_config"),
+        ModelNotFoundException e => OpenAiError.InvalidRequest(e.Message, "model", "model_not_found").ToResult(StatusCodes.Status404NotFound),
+        InvalidAssignmentException e => BadRequest(e.Message, "manual", "invalid_manual_assignment"),
+        ModelDoesNotFitException e => OpenAiError.InvalidRequest(e.Message, null, "model_does_not_fit").ToResult(StatusCodes.Status422UnprocessableEntity),
+        PlanningException e => OpenAiError.InvalidRequest(e.Message, null, "planning_failed").ToResult(StatusCodes.Status422UnprocessableEntity),
+        NoShardsException e => OpenAiError.Server(e.Message, "no_shards").ToResult(StatusCodes.Status503ServiceUnavailable),
+        ShardCallException e => OpenAiError.Server(e.Message, "shard_call_failed").ToResult(StatusCodes.Status502BadGateway),
         _ => null,
     };
 }
