@@ -47,7 +47,7 @@ public sealed class RendererTests
         var rows = document.RootElement.GetProperty("rows");
         Assert.AreEqual(3, rows.GetArrayLength());
         Assert.AreEqual("self", document.RootElement.GetProperty("header").GetProperty("sort").GetString());
-        Assert.IsTrue(rows.EnumerateArray().Any(row => row.GetProperty("isWait").GetBoolean()));
+        Assert.IsTrue(rows.EnumerateArray().Any(row => row.GetProperty("is_wait").GetBoolean()));
     }
 
     [TestMethod]

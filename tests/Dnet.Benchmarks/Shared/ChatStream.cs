@@ -55,26 +55,14 @@ static class ChatStream
         double last = 0;
         var gaps = new List<double>();
         int outputTokens = 0, promptTokens = 0;
-        string? eventName = null;
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
-            if (line.StartsWith("event: ", StringComparison.Ordinal))
-            {
-                eventName = line["event: ".Length..];
-                continue;
-            }
-
             if (!line.StartsWith("data: ", StringComparison.Ordinal))
             {
                 continue;
             }
 
             var data = line["data: ".Length..];
-            if (eventName == "error")
-            {
-                throw new HttpRequestException($"chat completion failed mid-stream: {data}");
-            }
-
             if (data == "[DONE]")
             {
                 break;
@@ -82,6 +70,12 @@ static class ChatStream
 
             double now = clock.Elapsed.TotalMilliseconds;
             using var chunk = JsonDocument.Parse(data);
+            if (chunk.RootElement.TryGetProperty("error", out var error))
+            {
+                // The gateway reports a failure mid-stream as a data event carrying the OpenAI error object.
+                throw new HttpRequestException($"chat completion failed mid-stream: {error}");
+            }
+
             if (HasTokens(chunk.RootElement))
             {
                 if (first is null)
