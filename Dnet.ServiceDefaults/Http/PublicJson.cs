@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -5,7 +6,7 @@ namespace Dnet.ServiceDefaults.Http;
 
 /// <summary>
 /// The JSON policy of every public Dnet HTTP API: snake_case_lower names (as the OpenAI API), enums as snake_case
-/// strings, nulls written. <see cref="Microsoft.Extensions.Hosting.Extensions.AddServiceDefaults{TBuilder}"/> applies it to the minimal-API JSON
+/// strings, nulls written, non-ASCII text unescaped. <see cref="Microsoft.Extensions.Hosting.Extensions.AddServiceDefaults{TBuilder}"/> applies it to the minimal-API JSON
 /// options, so an endpoint returning <c>Results.Json(value)</c> or a typed result speaks it without saying so.
 /// </summary>
 public static class PublicJson
@@ -25,6 +26,8 @@ public static class PublicJson
         options.DictionaryKeyPolicy = null;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        // Bodies are application/json, never inlined in HTML: write text as OpenAI does ("don't", "é"), not "don\u0027t".
+        options.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         return options;
     }
 }

@@ -46,7 +46,7 @@ public sealed class ApiTests
         var query = "node=shard-0&service=Dnet.Shard&prefix=compute.&since=1h&exclude_wait=true&sort=total&self=trace";
         var markdown = await host.GetAsync($"/analytics/annotate?{query}&format=markdown");
         Assert.AreEqual("text/markdown", markdown.ContentType);
-        StringAssert.Contains(markdown.Body, "| `compute.forward` |");
+        StringAssert.Contains(markdown.Body, "| compute.forward |");
         Assert.DoesNotContain("network.rx", markdown.Body);
         var html = await host.GetAsync($"/analytics/annotate?{query}&format=html");
         Assert.AreEqual("text/html", html.ContentType);
@@ -84,7 +84,7 @@ public sealed class ApiTests
 
         var last = await host.GetAsync("/analytics/requests/last?format=markdown");
         Assert.AreEqual("text/markdown", last.ContentType);
-        StringAssert.Contains(last.Body, $"`{trace.RequestId}`");
+        StringAssert.Contains(last.Body, $"| request {trace.RequestId} |");
         StringAssert.Contains(last.Body, "| ttft ms | 20.000 |");
         StringAssert.Contains(last.Body, "| shard-0 |");
         var text = await host.GetAsync($"/analytics/requests/{trace.RequestId}");
