@@ -13,6 +13,12 @@ public sealed class HttpLimitsOptions
     /// <summary>Largest request body accepted; bigger ones get 413 before (Content-Length) or while (chunked) they are read.</summary>
     public long MaxRequestBodyBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Over-cap bodies up to this size (by Content-Length) are read and discarded before the 413, so that clients that
+    /// upload before they read (most HTTP libraries) see the answer; bigger ones are refused at once.
+    /// </summary>
+    public long MaxDrainBytes { get; set; } = 64 * 1024 * 1024;
+
     /// <summary>Time a client has to send the request line and headers (Kestrel answers 408 and closes).</summary>
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(15);
 

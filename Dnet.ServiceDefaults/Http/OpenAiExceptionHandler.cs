@@ -14,6 +14,13 @@ internal sealed class OpenAiExceptionHandler(ILogger<OpenAiExceptionHandler> log
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
+        if (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client left (or a caller's timeout gave up): nobody reads an answer, and nothing failed on our side.
+            logger.LogDebug("Request {RequestId} ended because the client went away ({Exception})", RequestIds.Of(http), exception.GetType().Name);
+            return true;
+        }
+
         var (status, error) = ErrorOf(http, exception);
         if (status >= 500)
         {
@@ -27,6 +34,11 @@ internal sealed class OpenAiExceptionHandler(ILogger<OpenAiExceptionHandler> log
         if (http.Response.HasStarted)
         {
             return false;
+        }
+
+        if (status == StatusCodes.Status413PayloadTooLarge)
+        {
+            await OversizedBody.DiscardRestAsync(http);
         }
 
         http.Response.StatusCode = status;

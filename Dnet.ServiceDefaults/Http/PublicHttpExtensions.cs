@@ -49,16 +49,18 @@ public static class PublicHttpExtensions
             });
             app.UseExceptionHandler();
             app.UseStatusCodePages(context => WriteStatusAsync(context.HttpContext));
-            app.Use((http, nextMiddleware) => http.Request.ContentLength is { } length && length > limits.Value.MaxRequestBodyBytes && !IsGrpc(http.Request)
-                ? OpenAiError.InvalidRequest(
-                    $"The request body is {length} bytes; this service accepts at most {limits.Value.MaxRequestBodyBytes} (Dnet:Http:MaxRequestBodyBytes).",
-                    null, "request_too_large").WriteAsync(http, StatusCodes.Status413PayloadTooLarge)
-                : nextMiddleware(http));
+            app.Use((http, nextMiddleware) =>
+            {
+                if (OversizedBody.IsOver(http.Request, limits.Value))
+                {
+                    return OversizedBody.RefuseAsync(http, limits.Value);
+                }
+
+                OversizedBody.CapUnannounced(http, limits.Value);
+                return nextMiddleware(http);
+            });
             next(app);
         };
-
-        private static bool IsGrpc(HttpRequest request) =>
-            request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
 
         /// <summary>An empty error response (no route, wrong method) gets the error object too.</summary>
         private static Task WriteStatusAsync(HttpContext http)
