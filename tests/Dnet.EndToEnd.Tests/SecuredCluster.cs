@@ -67,11 +67,21 @@ internal static class SecuredCluster
             .WithEnvironment("Dnet__Gateway__MaxPromptTokens", MaxPromptTokens.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("Dnet__Gateway__ClientWriteTimeout", ClientWriteTimeout.ToString("c"));
         var started = await builder.BuildAsync(cancellationToken);
-        using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        startup.CancelAfter(TimeSpan.FromMinutes(4));
-        await started.StartAsync(startup.Token);
-        await started.ResourceNotifications.WaitForResourceHealthyAsync("gateway", startup.Token);
-        await started.ResourceNotifications.WaitForResourceHealthyAsync("analytics", startup.Token);
-        return started;
+        try
+        {
+            // Generous, as the shared cluster's start: a busy 2-core machine can take minutes.
+            using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            startup.CancelAfter(TimeSpan.FromMinutes(10));
+            await started.StartAsync(startup.Token);
+            await started.ResourceNotifications.WaitForResourceHealthyAsync("gateway", startup.Token);
+            await started.ResourceNotifications.WaitForResourceHealthyAsync("analytics", startup.Token);
+            return started;
+        }
+        catch
+        {
+            // Not kept, so the next test starts afresh instead of finding half a cluster; stopped so none is left running.
+            await started.DisposeAsync();
+            throw;
+        }
     }
 }
