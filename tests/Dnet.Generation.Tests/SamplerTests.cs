@@ -208,7 +208,10 @@ public sealed class SamplerTests
         var plain = new Sampler(new SamplingParameters { Temperature = 0, Logprobs = true, TopLogprobs = 2 }, 8);
         var biased = new Sampler(new SamplingParameters
         {
-            Temperature = 0, Logprobs = true, TopLogprobs = 2, LogitBias = new Dictionary<int, float> { [2] = 0.6f },
+            Temperature = 0,
+            Logprobs = true,
+            TopLogprobs = 2,
+            LogitBias = new Dictionary<int, float> { [2] = 0.6f },
         }, 8);
 
         SampledToken before = plain.Sample(SmallLogits);
