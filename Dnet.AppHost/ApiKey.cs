@@ -11,7 +11,8 @@ internal static class ApiKey
     public const string ParameterName = "api-key";
 
     public static IResourceBuilder<ParameterResource> AddApiKey(this IDistributedApplicationBuilder builder) =>
-        builder.AddParameter(ParameterName, value: "", publishValueAsDefault: false, secret: true);
+        // Read when resolved, so configuration sets it; a fixed default would win over configuration.
+        builder.AddParameter(ParameterName, () => builder.Configuration[$"Parameters:{ParameterName}"] ?? "", publishValueAsDefault: false, secret: true);
 
     public static IResourceBuilder<ProjectResource> WithApiKey(this IResourceBuilder<ProjectResource> project, IResourceBuilder<ParameterResource> key) =>
         project.WithEnvironment("Dnet__ApiKey", key);

@@ -59,6 +59,28 @@ public sealed class CompletionsTests
     }
 
     [TestMethod]
+    public async Task LogitBiasReachesTheLastShardsSampler()
+    {
+        // +100 on one token makes it the only choice at every step, on whichever shard samples.
+        var (pipeline, endpoint) = await PipelineAsync();
+        var tokenizer = await TokenizerAsync();
+        var forced = tokenizer.Encode(" tide", parseSpecialTokens: false)[0];
+
+        var body = JsonDocument.Parse((await SendAsync(pipeline, endpoint, new
+        {
+            model = Cluster.ModelId,
+            prompt = "Once upon a time",
+            max_tokens = 5,
+            temperature = 1,
+            seed = 3,
+            logit_bias = new Dictionary<string, int> { [forced.ToString(System.Globalization.CultureInfo.InvariantCulture)] = 100 },
+        })).Content.ToString()).RootElement;
+
+        var expected = string.Concat(Enumerable.Repeat(tokenizer.Decode([forced]), 5));
+        Assert.AreEqual(expected, body.GetProperty("choices")[0].GetProperty("text").GetString());
+    }
+
+    [TestMethod]
     public async Task StreamedCompletionMatchesTheWholeOneAndEndsWithUsage()
     {
         var (pipeline, endpoint) = await PipelineAsync();

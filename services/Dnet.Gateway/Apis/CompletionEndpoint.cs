@@ -29,10 +29,12 @@ internal sealed class CompletionEndpoint(
         var requestId = CompletionIds.For(http, shape.IdPrefix);
         if (generation.Stream && !streams.TryAcquire())
         {
+            // Written here, not thrown: the exception handler clears headers, and this answer needs Retry-After.
             http.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            throw new OpenAiException(StatusCodes.Status429TooManyRequests, OpenAiError.RateLimited(
+            await OpenAiError.RateLimited(
                 $"Too many open streams: the gateway serves at most {streams.Capacity} at once (Dnet:Gateway:MaxOpenStreams). Retry shortly.",
-                "too_many_streams"));
+                "too_many_streams").WriteAsync(http, StatusCodes.Status429TooManyRequests);
+            return;
         }
 
         try
