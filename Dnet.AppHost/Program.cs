@@ -21,6 +21,7 @@ var analytics = builder.AddProject<Projects.Dnet_Analytics>("analytics")
     .WithReference(redis).WaitFor(redis)
     .WithApiKey(apiKey)
     .WithPerfViews(apiKey)
+    .WithDashboardLinks()
     .WithHttpHealthCheck("/health");
 
 var gateway = builder.AddProject<Projects.Dnet_Gateway>("gateway")

@@ -18,6 +18,7 @@ app.MapClusterApi();
 // Shards report here; cluster-internal, so not behind the public API key.
 app.MapGrpcService<TokenSinkApi>().AllowAnonymous();
 app.MapTraceControlApi();
+app.MapPrometheusScrapingEndpoint();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -44,7 +44,8 @@ public static class Cluster
             context.CancellationToken);
         app = await builder.BuildAsync(context.CancellationToken);
         using var startup = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        startup.CancelAfter(TimeSpan.FromMinutes(3));
+        // Generous: on a busy 2-core machine starting every process and loading the model can take minutes.
+        startup.CancelAfter(TimeSpan.FromMinutes(6));
         await app.StartAsync(startup.Token);
         // Generous: on a shared 2-core machine under load the shards alone can take minutes to start.
         using var healthy = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);

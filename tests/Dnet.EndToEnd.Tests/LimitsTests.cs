@@ -2,9 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Dnet.EndToEnd.Tests;
 
@@ -90,7 +87,7 @@ public sealed class LimitsTests
         using var gateway = await SecuredCluster.ClientAsync("gateway", Key, TestContext.CancellationToken);
         // Kestrel's own port, not Aspire's proxy in front of it: the proxy would read the stream into its buffers and
         // hide the stalled reader from the gateway (as any buffering proxy would).
-        var endpoint = await KestrelEndpointAsync(cluster, "gateway");
+        var endpoint = KestrelEndpoint(cluster, "gateway");
         // Big chunks (20 alternatives per token) and a tiny receive window fill the socket buffers within a few hundred tokens.
         var body = JsonSerializer.Serialize(new
         {
@@ -117,13 +114,10 @@ public sealed class LimitsTests
         Assert.AreEqual(HttpStatusCode.OK, next.StatusCode, "the ring serves others");
     }
 
-    private async Task<Uri> KestrelEndpointAsync(Aspire.Hosting.DistributedApplication cluster, string resource)
-    {
-        var model = cluster.Services.GetRequiredService<DistributedApplicationModel>();
-        var project = model.Resources.OfType<ProjectResource>().Single(r => r.Name == resource);
-        var port = await project.GetEndpoint("http").Property(EndpointProperty.TargetPort).GetValueAsync(TestContext.CancellationToken);
-        return new Uri($"http://127.0.0.1:{port}");
-    }
+    /// <summary>The URL the service's Kestrel listens on (the AppHost names it in <c>Kestrel__Endpoints__http__Url</c>).</summary>
+    private static Uri KestrelEndpoint(Aspire.Hosting.DistributedApplication cluster, string resource) =>
+        new(ServiceProcess.Environment(cluster, resource, "Kestrel__Endpoints__http__Url")
+            ?? throw new InvalidOperationException($"{resource} has no Kestrel http endpoint in its environment"));
 
     private static object LongChat(bool stream) => new
     {

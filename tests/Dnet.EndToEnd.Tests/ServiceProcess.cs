@@ -26,14 +26,23 @@ internal static class ServiceProcess
     /// <summary>Resident set size of the service's process (the launcher's child), in bytes.</summary>
     public static long ResidentBytes(DistributedApplication app, string resource)
     {
+        var rss = File.ReadLines($"/proc/{ServicePid(app, resource)}/status").First(line => line.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(rss.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+
+    /// <summary>An environment variable the service was started with, or null.</summary>
+    public static string? Environment(DistributedApplication app, string resource, string name) =>
+        File.ReadAllText($"/proc/{ServicePid(app, resource)}/environ").Split('\0')
+            .FirstOrDefault(entry => entry.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
+
+    private static int ServicePid(DistributedApplication app, string resource)
+    {
         var launcher = LauncherPid(app, resource);
-        var service = Directory.EnumerateDirectories("/proc")
+        return Directory.EnumerateDirectories("/proc")
             .Select(Path.GetFileName)
             .Where(name => int.TryParse(name, out _))
             .Select(name => int.Parse(name!, CultureInfo.InvariantCulture))
             .FirstOrDefault(pid => ParentOf(pid) == launcher, launcher);
-        var rss = File.ReadLines($"/proc/{service}/status").First(line => line.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(rss.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 
     private static int ParentOf(int pid)

@@ -15,9 +15,9 @@ internal static class ChatCompletionsApi
 
     private static async Task CreateAsync(HttpContext http, CompletionEndpoint endpoint)
     {
-        var receivedAt = DateTime.UtcNow;
+        var arrival = RequestArrival.Now();
         var request = await ChatCompletionRequestReader.ReadAsync(http.Request, http.RequestAborted);
         var prompt = new PromptSource("messages", model => PromptBuilder.Chat(model, request.Messages));
-        await endpoint.ServeAsync(http, receivedAt, request.Model, prompt, request.Options, ChatShape.Instance);
+        await endpoint.ServeAsync(http, arrival, request.Model, prompt, request.Options, ChatShape.Instance);
     }
 }

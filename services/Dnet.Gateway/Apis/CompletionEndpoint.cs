@@ -4,6 +4,7 @@ using Dnet.Contracts.Tracing;
 using Dnet.Gateway.Completions;
 using Dnet.Gateway.Limits;
 using Dnet.Gateway.OpenAi;
+using Dnet.Gateway.Telemetry;
 using Dnet.ServiceDefaults.Http;
 using Dnet.ServiceDefaults.Tracing;
 using Microsoft.Extensions.Options;
@@ -19,11 +20,12 @@ namespace Dnet.Gateway.Apis;
 internal sealed class CompletionEndpoint(
     CompletionService completions,
     StreamSlots streams,
+    GenAiServerMetrics metrics,
     IOptions<GatewayOptions> options,
     ILogger<CompletionEndpoint> logger)
 {
     public async Task ServeAsync(
-        HttpContext http, DateTime receivedAt, string requestedModel, PromptSource prompt, GenerationOptions generation, ICompletionShape shape)
+        HttpContext http, RequestArrival arrival, string requestedModel, PromptSource prompt, GenerationOptions generation, ICompletionShape shape)
     {
         var model = completions.RequireModel(requestedModel);
         var requestId = CompletionIds.For(http, shape.IdPrefix);
@@ -39,7 +41,7 @@ internal sealed class CompletionEndpoint(
 
         try
         {
-            await RunAsync(http, receivedAt, model.ServedName, model, prompt, generation, shape, requestId);
+            await RunAsync(http, arrival, model.ServedName, model, prompt, generation, shape, requestId);
         }
         finally
         {
@@ -51,19 +53,21 @@ internal sealed class CompletionEndpoint(
     }
 
     private async Task RunAsync(
-        HttpContext http, DateTime receivedAt, string servedName, Ring.DeployedModel model, PromptSource prompt, GenerationOptions generation,
+        HttpContext http, RequestArrival arrival, string servedName, Ring.DeployedModel model, PromptSource prompt, GenerationOptions generation,
         ICompletionShape shape, string requestId)
     {
         var cancellationToken = http.RequestAborted;
         // The root starts when the request arrived, so TTFT measured from it includes reading the body.
         using var root = shape.StartRoot(servedName, requestId);
-        root?.SetStartTime(receivedAt);
+        root?.SetStartTime(arrival.ReceivedAt);
         root?.SetTag("http.request.header.x-request-id", RequestIds.Of(http));
         using (var receive = DnetFrames.Start(FrameNames.RequestReceive))
         {
-            receive?.SetStartTime(receivedAt);
+            receive?.SetStartTime(arrival.ReceivedAt);
+            receive?.SetTag(SpanAttributes.RequestId, requestId);
         }
 
+        var telemetry = new RequestTelemetry(metrics, new RequestMeterTags(shape.Operation, servedName), requestId, arrival.Timestamp);
         CompletionRun run;
         try
         {
@@ -72,6 +76,7 @@ internal sealed class CompletionEndpoint(
         catch (OpenAiException exception)
         {
             root?.SetStatus(ActivityStatusCode.Error, exception.Message);
+            telemetry.Failed(exception.Status.ToString(System.Globalization.CultureInfo.InvariantCulture));
             throw;
         }
 
@@ -80,14 +85,15 @@ internal sealed class CompletionEndpoint(
         try
         {
             var finished = sse is null
-                ? await RespondAsync(http, run, shape, header, cancellationToken)
-                : await StreamAsync(sse, run, shape, header, generation.IncludeUsage, cancellationToken);
+                ? await RespondAsync(http, run, shape, header, telemetry, cancellationToken)
+                : await StreamAsync(sse, run, shape, header, telemetry, generation.IncludeUsage, cancellationToken);
             root?.SetTag(SpanAttributes.OutputTokens, finished?.Usage.CompletionTokens);
             root?.SetTag(SpanAttributes.FinishReasons, finished is null ? null : new[] { finished.FinishReason });
         }
         catch (RingFailureException exception)
         {
             root?.SetStatus(ActivityStatusCode.Error, exception.Message);
+            telemetry.Failed("shard_unavailable");
             logger.LogWarning("Request {RequestId} failed: {Error}", requestId, exception.Message);
             var error = OpenAiError.Server($"The cluster could not complete the request: {exception.Message}", "shard_unavailable");
             if (sse is not null && http.Response.HasStarted)
@@ -102,12 +108,14 @@ internal sealed class CompletionEndpoint(
         catch (ClientStalledException exception)
         {
             root?.SetStatus(ActivityStatusCode.Error, exception.Message);
+            telemetry.Failed("client_stalled");
             logger.LogInformation("Request {RequestId} cancelled: {Reason}", requestId, exception.Message);
             http.Abort();
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             root?.SetStatus(ActivityStatusCode.Error, "client disconnected");
+            telemetry.Failed("client_disconnected");
             logger.LogInformation("Request {RequestId} cancelled: the client disconnected", requestId);
         }
         finally
@@ -116,8 +124,12 @@ internal sealed class CompletionEndpoint(
         }
     }
 
+    /// <summary>
+    /// One JSON body at the end. There is no earlier write, so a token counts as emitted as soon as its text is final
+    /// (held-back text is final with a later token).
+    /// </summary>
     private static async Task<CompletionFinished?> RespondAsync(
-        HttpContext http, CompletionRun run, ICompletionShape shape, CompletionHeader header, CancellationToken cancellationToken)
+        HttpContext http, CompletionRun run, ICompletionShape shape, CompletionHeader header, RequestTelemetry telemetry, CancellationToken cancellationToken)
     {
         var text = new StringBuilder();
         var logprobs = new List<TokenLogprobEntry>();
@@ -127,8 +139,14 @@ internal sealed class CompletionEndpoint(
             switch (item)
             {
                 case TextEmitted emitted:
+                    telemetry.Produced();
                     text.Append(emitted.Text);
                     logprobs.AddRange(emitted.Logprobs);
+                    if (emitted.Text.Length > 0)
+                    {
+                        telemetry.Written();
+                    }
+
                     break;
                 case CompletionFinished done:
                     finished = done;
@@ -138,11 +156,14 @@ internal sealed class CompletionEndpoint(
 
         var body = shape.Whole(header, text.ToString(), logprobs, finished!);
         await http.Response.WriteAsJsonAsync(body, body.GetType(), PublicJson.Options, cancellationToken);
+        telemetry.Completed(finished!.FinishReason, finished.Usage.PromptTokens, finished.Usage.CompletionTokens);
         return finished;
     }
 
+    /// <summary>Server-sent events; a token counts as emitted once the chunk carrying its text is flushed.</summary>
     private static async Task<CompletionFinished?> StreamAsync(
-        SseStream sse, CompletionRun run, ICompletionShape shape, CompletionHeader header, bool includeUsage, CancellationToken cancellationToken)
+        SseStream sse, CompletionRun run, ICompletionShape shape, CompletionHeader header, RequestTelemetry telemetry, bool includeUsage,
+        CancellationToken cancellationToken)
     {
         sse.Start();
         if (shape.Opening(header) is { } opening)
@@ -156,9 +177,15 @@ internal sealed class CompletionEndpoint(
         {
             switch (item)
             {
-                case TextEmitted emitted when emitted.Text.Length > 0 || emitted.Logprobs.Count > 0:
-                    await sse.DataAsync(shape.Piece(header, emitted, offset));
-                    offset += emitted.Text.Length;
+                case TextEmitted emitted:
+                    telemetry.Produced();
+                    if (emitted.Text.Length > 0 || emitted.Logprobs.Count > 0)
+                    {
+                        await sse.DataAsync(shape.Piece(header, emitted, offset));
+                        offset += emitted.Text.Length;
+                        telemetry.Written();
+                    }
+
                     break;
                 case CompletionFinished done:
                     finished = done;
@@ -173,6 +200,11 @@ internal sealed class CompletionEndpoint(
         }
 
         await sse.DoneAsync();
+        if (finished is not null)
+        {
+            telemetry.Completed(finished.FinishReason, finished.Usage.PromptTokens, finished.Usage.CompletionTokens);
+        }
+
         return finished;
     }
 

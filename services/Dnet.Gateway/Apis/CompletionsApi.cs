@@ -15,11 +15,11 @@ internal static class CompletionsApi
 
     private static async Task CreateAsync(HttpContext http, CompletionEndpoint endpoint)
     {
-        var receivedAt = DateTime.UtcNow;
+        var arrival = RequestArrival.Now();
         var request = await TextCompletionRequestReader.ReadAsync(http.Request, http.RequestAborted);
         var prompt = new PromptSource("prompt", model => request.PromptTokenIds is { } ids
             ? PromptBuilder.TokenIds(model, ids)
             : PromptBuilder.Text(model, request.Prompt!));
-        await endpoint.ServeAsync(http, receivedAt, request.Model, prompt, request.Options, TextShape.Instance);
+        await endpoint.ServeAsync(http, arrival, request.Model, prompt, request.Options, TextShape.Instance);
     }
 }

@@ -1,5 +1,8 @@
+using System.Text;
 using System.Text.Json;
+using Dnet.Contracts.Tracing;
 using Dnet.ServiceDefaults.Http;
+using Dnet.ServiceDefaults.Tracing;
 
 namespace Dnet.Gateway.Apis;
 
@@ -38,6 +41,8 @@ internal sealed class SseStream(HttpContext http, TimeSpan writeTimeout)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         deadline.CancelAfter(writeTimeout);
+        using var send = DnetFrames.Start(FrameNames.NetworkClientSend);
+        send?.SetTag(SpanAttributes.Bytes, Encoding.UTF8.GetByteCount(text));
         try
         {
             await http.Response.WriteAsync(text, deadline.Token);

@@ -46,14 +46,16 @@ internal sealed class CompletionService(
         int maxTokens;
         using (var tokenize = DnetFrames.Start(FrameNames.RequestTokenize))
         {
+            tokenize?.SetTag(SpanAttributes.RequestId, requestId);
             promptIds = prompt.Tokenize(model);
             tokenize?.SetTag(SpanAttributes.Tokens, promptIds.Length);
             maxTokens = PromptBuilder.MaxNewTokens(model, promptIds, generation, options.Value.MaxPromptTokens, prompt.Param);
         }
 
         root?.SetTag(SpanAttributes.InputTokens, promptIds.Length);
-        using (DnetFrames.Start(FrameNames.RequestQueueWait))
+        using (var queued = DnetFrames.Start(FrameNames.RequestQueueWait))
         {
+            queued?.SetTag(SpanAttributes.RequestId, requestId);
             await _slots.WaitAsync(cancellationToken);
         }
 

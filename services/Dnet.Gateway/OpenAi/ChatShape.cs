@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Dnet.Contracts.Tracing;
 using Dnet.Gateway.Completions;
 using Dnet.ServiceDefaults.Tracing;
 
@@ -10,6 +11,8 @@ internal sealed class ChatShape : ICompletionShape
     public static readonly ChatShape Instance = new();
 
     public string IdPrefix => "chatcmpl";
+
+    public string Operation => SpanAttributes.ChatOperation;
 
     public Activity? StartRoot(string model, string requestId) => DnetFrames.StartChat(model, requestId);
 

@@ -15,6 +15,9 @@ internal interface ICompletionShape
     /// <summary><c>chatcmpl</c> or <c>cmpl</c>.</summary>
     string IdPrefix { get; }
 
+    /// <summary>The GenAI operation name: <c>chat</c> or <c>text_completion</c>.</summary>
+    string Operation { get; }
+
     Activity? StartRoot(string model, string requestId);
 
     object Whole(CompletionHeader header, string text, IReadOnlyList<TokenLogprobEntry> logprobs, CompletionFinished finished);

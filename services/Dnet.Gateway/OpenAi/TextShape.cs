@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Dnet.Contracts.Tracing;
 using Dnet.Gateway.Completions;
 using Dnet.ServiceDefaults.Tracing;
 
@@ -10,6 +11,8 @@ internal sealed class TextShape : ICompletionShape
     public static readonly TextShape Instance = new();
 
     public string IdPrefix => "cmpl";
+
+    public string Operation => SpanAttributes.TextCompletionOperation;
 
     public Activity? StartRoot(string model, string requestId) => DnetFrames.StartTextCompletion(model, requestId);
 

@@ -1,6 +1,8 @@
 using Dnet.Gateway.Apis;
 using Dnet.Gateway.Completions;
 using Dnet.Gateway.Limits;
+using Dnet.Gateway.Telemetry;
+using OpenTelemetry.Metrics;
 
 namespace Dnet.Gateway.Ring;
 
@@ -34,6 +36,9 @@ internal static class GatewayRingExtensions
         builder.Services.AddSingleton<CompletionEndpoint>();
         builder.Services.AddSingleton<StreamSlots>();
         builder.Services.AddClientLimits();
+        builder.Services.AddSingleton<GenAiServerMetrics>();
+        // For users without the dashboard: the same metrics (GenAI, ASP.NET, runtime) scraped at /metrics.
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter());
         builder.Services.AddHostedService<DefaultModelStartup>();
         builder.Services.AddHealthChecks().AddCheck<ModelHealthCheck>("model", tags: ["ready"]);
         return builder;
