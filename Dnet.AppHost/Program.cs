@@ -4,6 +4,7 @@ using Dnet.AppHost.Redis;
 var builder = DistributedApplication.CreateBuilder(args);
 
 var redis = builder.AddTraceSink("redis");
+var apiKey = builder.AddApiKey();
 
 var shardCount = builder.ShardCount();
 var shards = Enumerable.Range(0, shardCount)
@@ -11,20 +12,25 @@ var shards = Enumerable.Range(0, shardCount)
     .ToList();
 
 var planner = builder.AddProject<Projects.Dnet_Planner>("planner")
+    .WithoutTls()
     .WithReference(redis).WaitFor(redis)
     .WithHttpHealthCheck("/health");
 
 var analytics = builder.AddProject<Projects.Dnet_Analytics>("analytics")
+    .WithoutTls()
     .WithReference(redis).WaitFor(redis)
-    .WithPerfViews()
+    .WithApiKey(apiKey)
+    .WithPerfViews(apiKey)
     .WithDashboardLinks()
     .WithHttpHealthCheck("/health");
 
 var gateway = builder.AddProject<Projects.Dnet_Gateway>("gateway")
+    .WithoutTls()
     .WithGrpcEndpoint()
     .WithReference(redis).WaitFor(redis)
     .WithReference(planner).WaitFor(planner)
     .WithReference(analytics)
+    .WithApiKey(apiKey)
     .WithModelSettings(builder.Configuration)
     .WithHttpHealthCheck("/health");
 gateway.WithEnvironment("Dnet__Gateway__TokenSink", gateway.GetEndpoint("grpc"));

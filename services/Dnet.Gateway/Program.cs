@@ -1,16 +1,22 @@
 using Dnet.Gateway.Apis;
 using Dnet.Gateway.Ring;
+using Dnet.ServiceDefaults.Http;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddApiKeyAuthentication();
 builder.AddGatewayRing();
 
 var app = builder.Build();
 
+app.UseRateLimiter();
 app.MapChatCompletionsApi();
+app.MapCompletionsApi();
+app.MapModelsApi();
 app.MapClusterApi();
-app.MapGrpcService<TokenSinkApi>();
+// Shards report here; cluster-internal, so not behind the public API key.
+app.MapGrpcService<TokenSinkApi>().AllowAnonymous();
 app.MapTraceControlApi();
 app.MapPrometheusScrapingEndpoint();
 app.MapDefaultEndpoints();

@@ -27,6 +27,9 @@ public static class Cluster
 
     public const string DashboardApiKey = "dnet-end-to-end";
 
+    /// <summary>When the gateway first reported healthy (its model loaded): the end of the cluster's start.</summary>
+    public static DateTimeOffset HealthyAt { get; private set; }
+
     [AssemblyInitialize]
     public static async Task StartAsync(TestContext context)
     {
@@ -44,6 +47,11 @@ public static class Cluster
         // Generous: on a busy 2-core machine starting every process and loading the model can take minutes.
         startup.CancelAfter(TimeSpan.FromMinutes(6));
         await app.StartAsync(startup.Token);
+        // Generous: on a shared 2-core machine under load the shards alone can take minutes to start.
+        using var healthy = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        healthy.CancelAfter(TimeSpan.FromMinutes(10));
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", healthy.Token);
+        HealthyAt = DateTimeOffset.UtcNow;
     }
 
 
@@ -62,6 +70,7 @@ public static class Cluster
     [AssemblyCleanup]
     public static async Task StopAsync()
     {
+        await SecuredCluster.StopAsync();
         if (app is not null)
         {
             await app.DisposeAsync();

@@ -1,16 +1,19 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting;
-using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using Microsoft.Extensions.DependencyInjection;
+using OpenAI;
+using OpenAI.Chat;
 
 namespace Dnet.EndToEnd.Tests;
 
 /// <summary>
 /// A shard that dies or freezes fails the request in flight within seconds, with a clear error, instead of hanging it.
-/// Uses a cluster of its own per case: killing or freezing a shard would break the shared one for the other tests.
+/// The error arrives as the OpenAI-compatible servers send it: a <c>data: {"error": ...}</c> event, then
+/// <c>data: [DONE]</c>. Uses a cluster of its own per case: killing or freezing a shard would break the shared one.
 /// </summary>
 [TestClass]
 public sealed class DeadShardTests
@@ -20,19 +23,11 @@ public sealed class DeadShardTests
     public TestContext TestContext { get; set; } = null!;
 
     [TestMethod]
-    [DataRow("KILL", DisplayName = "killed shard (SIGKILL)")]
-    [DataRow("STOP", DisplayName = "frozen shard (SIGSTOP)")]
-    public async Task DeadOrStalledShardFailsTheStreamingRequestWithinTenSeconds(string signal)
+    public async Task KilledShardEndsTheStreamWithAnErrorEventThenDone()
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Dnet_AppHost>(
-            ["--Dnet:Shards=2"], TestContext.CancellationToken);
-        await using var app = await builder.BuildAsync(TestContext.CancellationToken);
-        await app.StartAsync(TestContext.CancellationToken);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", TestContext.CancellationToken);
+        await using var app = await StartAsync();
         using var http = app.CreateHttpClient("gateway", "http");
         http.Timeout = TimeSpan.FromMinutes(2);
-        // Long enough that the shard dies mid-generation. Raw SSE: the error event is what is under test, and not every
-        // client library surfaces it.
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
         {
             Content = JsonContent.Create(new
@@ -49,37 +44,87 @@ public sealed class DeadShardTests
 
         var chunks = 0;
         var killedAt = 0L;
-        string? errorData = null;
-        var sawDone = false;
+        var events = new List<string>();
         while (await reader.ReadLineAsync(TestContext.CancellationToken) is { } line)
         {
-            if (line.StartsWith("event: error", StringComparison.Ordinal))
+            Assert.IsFalse(line.StartsWith("event:", StringComparison.Ordinal), "errors are data events, not named events");
+            if (!line.StartsWith("data: ", StringComparison.Ordinal))
             {
-                errorData = await reader.ReadLineAsync(TestContext.CancellationToken);
                 continue;
             }
 
-            sawDone |= line == "data: [DONE]";
-            if (line.StartsWith("data: {", StringComparison.Ordinal) && ++chunks == 5)
+            events.Add(line["data: ".Length..]);
+            if (++chunks == 5)
             {
-                await SignalAsync(app, "shard-1", signal);
+                await SignalAsync(app, "shard-1", "KILL");
                 killedAt = Stopwatch.GetTimestamp();
             }
         }
 
         var elapsed = Stopwatch.GetElapsedTime(killedAt);
-        if (signal == "STOP")
+        Assert.IsGreaterThan(0L, killedAt, "the stream ended before the shard was killed");
+        Assert.IsLessThan(FailWithin, elapsed, $"the request took {elapsed} to fail");
+        Assert.AreEqual("[DONE]", events[^1], "the stream ends with [DONE] after the error");
+        var error = JsonDocument.Parse(events[^2]).RootElement.GetProperty("error");
+        StringAssert.Contains(error.GetProperty("message").GetString(), "shard");
+        Assert.AreEqual("server_error", error.GetProperty("type").GetString());
+        Assert.IsFalse(events.Any(e => e.Contains("\"finish_reason\":\"", StringComparison.Ordinal)), "a failed answer has no finish reason");
+    }
+
+    [TestMethod]
+    public async Task FrozenShardFailsTheStreamAndTheOpenAiClientSeesTheError()
+    {
+        await using var app = await StartAsync();
+        var client = new ChatClient(Cluster.ModelId, new ApiKeyCredential("unused"),
+            new OpenAIClientOptions { Endpoint = new Uri(app.GetEndpoint("gateway", "http"), "/v1") });
+        var options = new ChatCompletionOptions { MaxOutputTokenCount = 1900, Temperature = 0 };
+
+        var updates = 0;
+        var stoppedAt = 0L;
+        string? errorMessage = null;
+        ChatFinishReason? finish = null;
+        try
+        {
+            await foreach (var update in client.CompleteChatStreamingAsync([new UserChatMessage("Go on and on.")], options, TestContext.CancellationToken))
+            {
+                finish ??= update.FinishReason;
+                // The .NET client yields the error event as an update and keeps its "error" property in the update's JSON.
+                errorMessage ??= ErrorOf(update);
+                if (++updates == 5)
+                {
+                    await SignalAsync(app, "shard-1", "STOP");
+                    stoppedAt = Stopwatch.GetTimestamp();
+                }
+            }
+        }
+        finally
         {
             // Let the frozen shard shut down with the cluster.
             await SignalAsync(app, "shard-1", "CONT");
         }
 
-        Assert.IsGreaterThan(0L, killedAt, "the stream ended before the shard was killed");
-        Assert.IsNotNull(errorData, "the stream ended without an error event");
-        Assert.IsFalse(sawDone, "a failed stream must not end with [DONE] as if it had succeeded");
+        var elapsed = Stopwatch.GetElapsedTime(stoppedAt);
+        Assert.IsGreaterThan(0L, stoppedAt, "the stream ended before the shard was frozen");
         Assert.IsLessThan(FailWithin, elapsed, $"the request took {elapsed} to fail");
-        var error = JsonDocument.Parse(errorData["data: ".Length..]).RootElement.GetProperty("error");
-        StringAssert.Contains(error.GetProperty("message").GetString(), "shard");
+        Assert.IsNull(finish, "a failed answer has no finish reason");
+        Assert.IsNotNull(errorMessage, "the client saw no error event");
+        StringAssert.Contains(errorMessage, "shard");
+    }
+
+    private static string? ErrorOf(StreamingChatCompletionUpdate update)
+    {
+        var json = JsonDocument.Parse(ModelReaderWriter.Write(update).ToString()).RootElement;
+        return json.TryGetProperty("error", out var error) ? error.GetProperty("message").GetString() : null;
+    }
+
+    private async Task<DistributedApplication> StartAsync()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Dnet_AppHost>(
+            ["--Dnet:Shards=2"], TestContext.CancellationToken);
+        var app = await builder.BuildAsync(TestContext.CancellationToken);
+        await app.StartAsync(TestContext.CancellationToken);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", TestContext.CancellationToken);
+        return app;
     }
 
     /// <summary>
@@ -89,18 +134,17 @@ public sealed class DeadShardTests
     /// </summary>
     private async Task SignalAsync(DistributedApplication app, string resource, string signal)
     {
-        var snapshot = app.Services.GetRequiredService<ResourceNotificationService>();
-        var state = await snapshot.WaitForResourceAsync(resource, e => e.Snapshot.Properties.Any(p => p.Name == "executable.pid"), TestContext.CancellationToken);
-        var pid = Convert.ToInt32(state.Snapshot.Properties.First(p => p.Name == "executable.pid").Value, System.Globalization.CultureInfo.InvariantCulture);
+        var pid = ServiceProcess.LauncherPid(app, resource);
         if (signal == "KILL")
         {
             Process.GetProcessById(pid).Kill(entireProcessTree: true);
             return;
         }
 
-        foreach (var command in new[] { ("pkill", new[] { $"-{signal}", "-P", pid.ToString(System.Globalization.CultureInfo.InvariantCulture) }), ("kill", new[] { $"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture) }) })
+        var id = pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (command, arguments) in new[] { ("pkill", new[] { $"-{signal}", "-P", id }), ("kill", new[] { $"-{signal}", id }) })
         {
-            using var process = Process.Start(command.Item1, command.Item2);
+            using var process = Process.Start(command, arguments);
             await process.WaitForExitAsync(TestContext.CancellationToken);
         }
     }

@@ -58,7 +58,7 @@ public sealed class TraceSinkOutageTests
             }
 
             var status = await analytics.GetFromJsonAsync<JsonElement>("/analytics/status", timeout.Token);
-            dropped = status.GetProperty("droppedSpans").GetInt64();
+            dropped = status.GetProperty("dropped_spans").GetInt64();
         }
 
         Assert.IsNotNull(traced);

@@ -11,7 +11,7 @@ internal static class StatusMarkdownRenderer
         var store = status.Store;
         var consumer = status.Consumer.State;
         var text = new StringBuilder();
-        text.Append("**dnet analytics** | consumer `").Append(status.Consumer.Group).Append('/').Append(status.Consumer.Name).Append("` ")
+        text.Append("**dnet analytics** | consumer ").Append(Cells.Markdown($"{status.Consumer.Group}/{status.Consumer.Name}")).Append(' ')
             .Append(consumer.Running ? (consumer.Connected ? "reading" : "DISCONNECTED") : "STOPPED")
             .Append(" | ").Append(store.Stored).Append(" spans kept, ").Append(store.Requests).Append(" requests (")
             .Append(store.IncompleteRequests).Append(" incomplete) | ")

@@ -9,6 +9,7 @@ namespace Dnet.Gateway.Ring;
 /// <summary>A model loaded across the ring: how to talk to it (tokenizer, template, limits) and where its shards are.</summary>
 internal sealed class DeployedModel(
     string id,
+    string servedName,
     string folder,
     TextTokenizer tokenizer,
     ChatTemplate template,
@@ -17,7 +18,11 @@ internal sealed class DeployedModel(
     OutboundStream<ActivationFrame> firstHop,
     DateTimeOffset loadedAt) : IAsyncDisposable
 {
+    /// <summary>What the shards were asked to load: a generated model's name or a checkpoint folder path.</summary>
     public string Id { get; } = id;
+
+    /// <summary>The model id clients use (<c>model</c> in requests and responses, <c>GET /v1/models</c>); never a path.</summary>
+    public string ServedName { get; } = servedName;
 
     public string Folder { get; } = folder;
 

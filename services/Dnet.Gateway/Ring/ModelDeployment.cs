@@ -29,7 +29,8 @@ internal sealed class ModelDeployment(
     public string TokenSinkAddress => configuration["Dnet:Gateway:TokenSink"]
         ?? throw new InvalidOperationException("Dnet:Gateway:TokenSink (the gateway's grpc endpoint) is not configured");
 
-    public async Task<DeployedModel> DeployAsync(string model, IReadOnlyDictionary<string, int[]>? manual, CancellationToken cancellationToken)
+    public async Task<DeployedModel> DeployAsync(
+        string model, IReadOnlyDictionary<string, int[]>? manual, CancellationToken cancellationToken, string? servedName = null)
     {
         await _deploying.WaitAsync(cancellationToken);
         try
@@ -60,11 +61,11 @@ internal sealed class ModelDeployment(
             var firstHop = new OutboundStream<ActivationFrame>(shards[0].Address,
                 (channel, token) => new Shard.ShardClient(channel).Activations(cancellationToken: token),
                 (frame, exception) => router.Fail(frame.RequestId, $"the first shard {shards[0].Node} ({shards[0].Address}) is unreachable: {exception.Message}"));
-            var deployed = new DeployedModel(model, folder, tokenizer, template, replies.Min(r => r.ContextLength), shards, firstHop, DateTimeOffset.UtcNow);
+            var deployed = new DeployedModel(model, servedName ?? ServedModelName.For(model, configuration), folder, tokenizer, template, replies.Min(r => r.ContextLength), shards, firstHop, DateTimeOffset.UtcNow);
             _current = deployed;
             LastError = null;
-            logger.LogInformation("Deployed {Model} over {Shards} shards ({Ring}) in {Elapsed:F0} ms",
-                model, shards.Count, string.Join(" -> ", shards.Select(s => $"{s.Node}[{s.LayerStart},{s.LayerEnd})")),
+            logger.LogInformation("Deployed {Model} as {ServedName} over {Shards} shards ({Ring}) in {Elapsed:F0} ms",
+                model, deployed.ServedName, shards.Count, string.Join(" -> ", shards.Select(s => $"{s.Node}[{s.LayerStart},{s.LayerEnd})")),
                 Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return deployed;
         }

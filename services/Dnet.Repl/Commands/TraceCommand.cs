@@ -76,7 +76,7 @@ internal static class TraceCommand
     }
 
     private static List<string> Prefixes(JsonNode? status) =>
-        [.. status.Items("include_prefixes", "includePrefixes").Select(p => p.GetValue<string>())];
+        [.. status.Items("include_prefixes").Select(p => p.GetValue<string>())];
 
     private static async Task AnnotateAsync(ReplContext context, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
