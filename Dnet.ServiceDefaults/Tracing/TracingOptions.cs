@@ -18,9 +18,18 @@ public sealed class TracingOptions
     /// <summary>How long a partial batch waits for more spans before it is written: the tail of a run arrives within this.</summary>
     public int FlushIntervalMilliseconds { get; set; } = 250;
 
-    /// <summary>Finished spans waiting to be written at most; beyond this, spans are dropped and counted.</summary>
+    /// <summary>Finished spans waiting to be batched at most; beyond this, spans are dropped and counted.</summary>
     public int QueueCapacity { get; set; } = 8192;
+
+    /// <summary>
+    /// Encoded span batches held for Redis at most, in bytes: what rides out an outage. A batch that does not fit is
+    /// dropped and counted. The default holds well over 60 s of a busy node (see the README for the measured rate).
+    /// </summary>
+    public long BufferCapacityBytes { get; set; } = DefaultBufferCapacityBytes;
 
     /// <summary>Timeout of one Redis command and of a connection attempt; short so an outage costs little.</summary>
     public int RedisTimeoutMilliseconds { get; set; } = 1000;
+
+    /// <summary>The default of <see cref="BufferCapacityBytes"/>: 64 MiB.</summary>
+    public const long DefaultBufferCapacityBytes = 64L * 1024 * 1024;
 }
