@@ -5,7 +5,10 @@ using StackExchange.Redis;
 
 namespace Dnet.Analytics.Tests;
 
-/// <summary>A throw-away <c>redis-server</c> process on a free loopback port, without persistence.</summary>
+/// <summary>
+/// A throw-away <c>redis-server</c> process on a free loopback port: without persistence, or persisting like the AppHost's
+/// (append-only file, fsync every second) in a data directory that a restarted server reads back.
+/// </summary>
 internal sealed class RedisServer : IAsyncDisposable
 {
     private readonly Process process;
@@ -27,7 +30,7 @@ internal sealed class RedisServer : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static async Task<RedisServer> StartAsync(int? port = null)
+    public static async Task<RedisServer> StartAsync(int? port = null, string? dataDirectory = null)
     {
         var chosen = port ?? FreePort();
         var start = new ProcessStartInfo(File.Exists("/usr/bin/redis-server") ? "/usr/bin/redis-server" : "redis-server")
@@ -36,7 +39,10 @@ internal sealed class RedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "--port", chosen.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+        string[] persistence = dataDirectory is null
+            ? ["--appendonly", "no"]
+            : ["--appendonly", "yes", "--appendfsync", "everysec", "--dir", dataDirectory];
+        foreach (var argument in new[] { "--port", chosen.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "" }.Concat(persistence))
         {
             start.ArgumentList.Add(argument);
         }
@@ -53,6 +59,16 @@ internal sealed class RedisServer : IAsyncDisposable
 
     public async Task<ConnectionMultiplexer> ConnectAsync() =>
         await ConnectionMultiplexer.ConnectAsync($"{ConnectionString},abortConnect=false");
+
+    /// <summary>SIGKILL: a crash, not a shutdown (nothing is flushed on the way out).</summary>
+    public async Task KillAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
