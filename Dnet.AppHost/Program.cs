@@ -1,23 +1,26 @@
 using Dnet.AppHost;
 using Dnet.AppHost.Redis;
+using Dnet.AppHost.Supervision;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-var redis = builder.AddTraceSink("redis");
+var redis = builder.AddTraceSink("redis").WithRestartOnCrash();
 
 var shardCount = builder.ShardCount();
 var shards = Enumerable.Range(0, shardCount)
-    .Select(index => builder.AddShard(index, shardCount).WithReference(redis).WaitFor(redis))
+    .Select(index => builder.AddShard(index, shardCount).WithReference(redis).WaitFor(redis).WithRestartOnCrash())
     .ToList();
 
 var planner = builder.AddProject<Projects.Dnet_Planner>("planner")
     .WithReference(redis).WaitFor(redis)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithRestartOnCrash();
 
 var analytics = builder.AddProject<Projects.Dnet_Analytics>("analytics")
     .WithReference(redis).WaitFor(redis)
     .WithPerfViews()
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithRestartOnCrash();
 
 var gateway = builder.AddProject<Projects.Dnet_Gateway>("gateway")
     .WithGrpcEndpoint()
@@ -25,7 +28,8 @@ var gateway = builder.AddProject<Projects.Dnet_Gateway>("gateway")
     .WithReference(planner).WaitFor(planner)
     .WithReference(analytics)
     .WithModelSettings(builder.Configuration)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithRestartOnCrash();
 gateway.WithEnvironment("Dnet__Gateway__TokenSink", gateway.GetEndpoint("grpc"));
 
 foreach (var shard in shards)

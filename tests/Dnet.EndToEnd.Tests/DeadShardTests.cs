@@ -24,8 +24,9 @@ public sealed class DeadShardTests
     [DataRow("STOP", DisplayName = "frozen shard (SIGSTOP)")]
     public async Task DeadOrStalledShardFailsTheStreamingRequestWithinTenSeconds(string signal)
     {
+        using var redisData = new RedisDataDirectory();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Dnet_AppHost>(
-            ["--Dnet:Shards=2"], TestContext.CancellationToken);
+            ["--Dnet:Shards=2", redisData.Argument], TestContext.CancellationToken);
         await using var app = await builder.BuildAsync(TestContext.CancellationToken);
         await app.StartAsync(TestContext.CancellationToken);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", TestContext.CancellationToken);
