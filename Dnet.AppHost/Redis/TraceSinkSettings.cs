@@ -26,7 +26,7 @@ internal sealed record TraceSinkSettings(string Cluster, string DataDirectory, s
     public bool LoopbackOnly => BindAddress == "localhost" || (IPAddress.TryParse(BindAddress, out var address) && IPAddress.IsLoopback(address));
 
     /// <summary>The container's named volume for this cluster.</summary>
-    public string VolumeName => $"dnet-{Cluster}-redis-data";
+    public string VolumeName => $"{Cluster}-redis-data";
 
     public static TraceSinkSettings From(IDistributedApplicationBuilder builder)
     {

@@ -33,7 +33,17 @@ internal sealed class TraceSinkHealthCheck(
             return HealthCheckResult.Healthy($"connecting to the span stream; {held}", data);
         }
 
-        var connection = await connecting.ConfigureAwait(false);
+        bool connected;
+        try
+        {
+            connected = (await connecting.ConfigureAwait(false)).IsConnected;
+        }
+        catch (Exception exception) when (exception is StackExchange.Redis.RedisException or ArgumentException)
+        {
+            // A connection string the client cannot use: the node still serves, and says why it traces nothing.
+            return HealthCheckResult.Degraded($"trace sink unusable: {exception.Message}; {held}", exception, data);
+        }
+
         var (since, error) = counters.Failing;
         if (since is { } failing)
         {
@@ -41,7 +51,7 @@ internal sealed class TraceSinkHealthCheck(
             return HealthCheckResult.Degraded($"trace sink unavailable for {seconds:F0} s ({error}); {held}", data: data);
         }
 
-        return connection.IsConnected
+        return connected
             ? HealthCheckResult.Healthy($"writing spans to the span stream; {held}", data)
             : HealthCheckResult.Degraded($"trace sink unreachable (Redis not connected); {held}", data: data);
     }

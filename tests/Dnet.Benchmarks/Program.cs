@@ -9,6 +9,7 @@ var benchmarks = new Dictionary<string, Func<string[], object>>(StringComparer.O
     ["engine"] = EngineBenchmark.Run,
     ["serve"] = ServeBenchmark.Run,
     ["tracing"] = TracingBenchmark.Run,
+    ["sink"] = SinkRateBenchmark.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -18,8 +18,12 @@ sealed class BenchCluster : IAsyncDisposable
     static readonly TimeSpan StartupLimit = TimeSpan.FromMinutes(6);
     static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
 
-    BenchCluster(DistributedApplication app, HttpClient gateway, double startupSeconds)
+    // Redis persists the span stream: each benchmark cluster gets a data directory of its own, removed at the end.
+    readonly string redisData;
+
+    BenchCluster(DistributedApplication app, HttpClient gateway, double startupSeconds, string redisData)
     {
+        this.redisData = redisData;
         App = app;
         Gateway = gateway;
         StartupSeconds = startupSeconds;
@@ -38,8 +42,9 @@ sealed class BenchCluster : IAsyncDisposable
         var watch = Stopwatch.StartNew();
         using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         startup.CancelAfter(StartupLimit);
+        var redisData = Directory.CreateTempSubdirectory("dnet-bench-redis-").FullName;
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Dnet_AppHost>(
-            [$"--Dnet:Shards={shards}", $"--Dnet:Model={model}", "--Dnet:UseAllShards=true"], startup.Token);
+            [$"--Dnet:Shards={shards}", $"--Dnet:Model={model}", "--Dnet:UseAllShards=true", $"--Dnet:Redis:DataDirectory={redisData}"], startup.Token);
         // stdout carries only the JSON result: host and resource logs go to stderr, warnings and worse only.
         // Provider-specific filters, because they outrank the category levels the testing builder configures.
         // Health checks are silenced: redis's fails on every probe while the cluster stops.
@@ -59,12 +64,13 @@ sealed class BenchCluster : IAsyncDisposable
         {
             // A cluster that never became healthy is stopped here: no caller holds it to dispose it.
             await app.DisposeAsync();
+            Directory.Delete(redisData, recursive: true);
             throw;
         }
 
         var gateway = new HttpClient { BaseAddress = app.GetEndpoint("gateway", "http"), Timeout = Timeout.InfiniteTimeSpan };
         Console.Error.WriteLine($"cluster: gateway healthy after {watch.Elapsed.TotalSeconds:F1} s at {gateway.BaseAddress}");
-        return new BenchCluster(app, gateway, Math.Round(watch.Elapsed.TotalSeconds, 1));
+        return new BenchCluster(app, gateway, Math.Round(watch.Elapsed.TotalSeconds, 1), redisData);
     }
 
     /// <summary>Waits for a healthy gateway, printing what is not healthy yet: the model load can take a while, or fail.</summary>
@@ -110,5 +116,6 @@ sealed class BenchCluster : IAsyncDisposable
         Console.Error.WriteLine("cluster: stopping");
         Gateway.Dispose();
         await App.DisposeAsync();
+        Directory.Delete(redisData, recursive: true);
     }
 }
