@@ -81,6 +81,7 @@ internal sealed class RedisServer : IAsyncDisposable
         process.Dispose();
     }
 
+    /// <summary>Until PING answers PONG: a server reading its append-only file back accepts connections but answers LOADING.</summary>
     private async Task WaitUntilAnsweringAsync()
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -90,12 +91,26 @@ internal sealed class RedisServer : IAsyncDisposable
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, Port);
-                return;
+                var stream = client.GetStream();
+                await stream.WriteAsync("PING\r\n"u8.ToArray());
+                var reply = new byte[64];
+                var read = await stream.ReadAsync(reply);
+                if (System.Text.Encoding.ASCII.GetString(reply, 0, read).StartsWith("+PONG", StringComparison.Ordinal))
+                {
+                    return;
+                }
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            catch (Exception exception) when (exception is SocketException or IOException && DateTime.UtcNow < deadline && !process.HasExited)
             {
-                await Task.Delay(20);
+                // Not listening yet.
             }
+
+            if (DateTime.UtcNow > deadline || process.HasExited)
+            {
+                throw new InvalidOperationException($"redis-server on port {Port} did not answer PING");
+            }
+
+            await Task.Delay(20);
         }
     }
 }
