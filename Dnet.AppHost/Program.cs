@@ -19,6 +19,7 @@ var planner = builder.AddProject<Projects.Dnet_Planner>("planner")
 var analytics = builder.AddProject<Projects.Dnet_Analytics>("analytics")
     .WithReference(redis).WaitFor(redis)
     .WithPerfViews()
+    .WithDashboardLinks()
     .WithHttpHealthCheck("/health")
     .WithRestartOnCrash();
 

@@ -54,6 +54,12 @@ public static class DnetFrames
             .SetTag(SpanAttributes.RequestModel, model)
             .SetTag(SpanAttributes.ResponseId, requestId)
             .SetTag(SpanAttributes.RequestId, requestId);
+        if (root is not null && FrameGate.ActivePrefixes() is { Count: > 0 } prefixes)
+        {
+            // Analytics must know that the request's other frames were filtered out, not missing.
+            root.SetTag(SpanAttributes.TraceFilter, string.Join(',', prefixes));
+        }
+
         return root;
     }
 

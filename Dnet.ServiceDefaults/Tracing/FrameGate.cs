@@ -55,6 +55,10 @@ internal sealed class FrameGate : IDisposable
 
     public bool Records(string frameName) => current.State.Records(frameName);
 
+    /// <summary>The name-prefix filter of this process's trace control; empty when every frame is recorded.</summary>
+    public static IReadOnlyList<string> ActivePrefixes() =>
+        Volatile.Read(ref live) is [var gate, ..] ? gate.current.State.IncludePrefixes : [];
+
     /// <summary>Applies <paramref name="message"/> unless this node already holds the same or a newer revision.</summary>
     public bool Apply(TraceControlMessage message)
     {

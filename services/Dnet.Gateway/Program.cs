@@ -12,6 +12,7 @@ app.MapChatCompletionsApi();
 app.MapClusterApi();
 app.MapGrpcService<TokenSinkApi>();
 app.MapTraceControlApi();
+app.MapPrometheusScrapingEndpoint();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -57,4 +57,21 @@ public sealed record ModelProfile(
     /// 2 per weight (multiply-add) plus attention scores and weighted sum, 4 × context × attention width.
     /// </summary>
     public long FlopsPerTokenPerLayer(int contextTokens) => 2 * ParametersPerLayer + 4L * contextTokens * AttentionWidth;
+
+    /// <summary>
+    /// FLOPs of one step of <paramref name="tokens"/> tokens at positions [start, start + tokens) through
+    /// <paramref name="layers"/> layers: 2 per weight per token, attention over each token's own context (token i sees
+    /// start + i + 1 positions), and on the last slice lm_head for the one position whose logits are computed.
+    /// </summary>
+    /// <param name="layers">Layers of the slice.</param>
+    /// <param name="tokens">Tokens in the step.</param>
+    /// <param name="start">Position of the step's first token.</param>
+    /// <param name="computesHead">Whether the slice applies lm_head (the last slice).</param>
+    public long StepFlops(int layers, int tokens, int start, bool computesHead)
+    {
+        // Sum over i in [0, tokens) of (start + i + 1): the context each token attends to.
+        long attendedPositions = (long)tokens * start + (long)tokens * (tokens + 1) / 2;
+        long perLayer = 2 * ParametersPerLayer * tokens + 4L * attendedPositions * AttentionWidth;
+        return layers * perLayer + (computesHead ? HeadFlopsPerToken : 0);
+    }
 }

@@ -6,7 +6,8 @@ namespace Dnet.Perf;
 /// </summary>
 /// <param name="store">Spans to analyse.</param>
 /// <param name="groups">Counter groups; the built-in ones when null.</param>
-public sealed class PerfAnalyzer(SpanStore store, FrameGroups? groups = null)
+/// <param name="dashboardUrl">Base address of the Aspire dashboard, for links to a request's trace; none when null.</param>
+public sealed class PerfAnalyzer(SpanStore store, FrameGroups? groups = null, string? dashboardUrl = null)
 {
     /// <summary>The store analysed.</summary>
     public SpanStore Store { get; } = store ?? throw new ArgumentNullException(nameof(store));
@@ -29,7 +30,7 @@ public sealed class PerfAnalyzer(SpanStore store, FrameGroups? groups = null)
     {
         ArgumentNullException.ThrowIfNull(requestId);
         using var read = Store.BeginRead();
-        return Store.FindRequest(requestId) is { } request ? RequestStatsBuilder.Build(Store, Groups, request) : null;
+        return Store.FindRequest(requestId) is { } request ? RequestStatsBuilder.Build(Store, Groups, request, dashboardUrl) : null;
     }
 
     /// <summary>Stats of the most recently completed request, or null when none has completed.</summary>
@@ -47,7 +48,7 @@ public sealed class PerfAnalyzer(SpanStore store, FrameGroups? groups = null)
             .ThenBy(item => item.Request.Id, StringComparer.Ordinal)
             .Take(Math.Max(0, count))
             .Select(item => RequestSummary.From(
-                RequestStatsBuilder.Build(Store, Groups, item.Request), UnixTime.FromNs(item.Start)))];
+                RequestStatsBuilder.Build(Store, Groups, item.Request, dashboardUrl), UnixTime.FromNs(item.Start)))];
     }
 
     private long StartNs(RequestEntry request) =>

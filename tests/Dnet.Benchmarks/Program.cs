@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dnet.Benchmarks.Engine;
+using Dnet.Benchmarks.Recording;
 using Dnet.Benchmarks.Serving;
 using Dnet.Benchmarks.Tracing;
 
@@ -10,6 +11,8 @@ var benchmarks = new Dictionary<string, Func<string[], object>>(StringComparer.O
     ["serve"] = ServeBenchmark.Run,
     ["tracing"] = TracingBenchmark.Run,
     ["sink"] = SinkRateBenchmark.Run,
+    // Not a benchmark: records golden traces from the real cluster for the analytics tests.
+    ["record-traces"] = TraceRecorder.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -57,8 +57,7 @@ public sealed class TracingTests
         ChatCompletion completion = await client.CompleteChatAsync([new UserChatMessage("Show me in the dashboard.")],
             new ChatCompletionOptions { MaxOutputTokenCount = 4, Temperature = 0 }, TestContext.CancellationToken);
         var ring = await RingNodesAsync();
-        using var dashboard = new HttpClient { BaseAddress = Cluster.DashboardUrl };
-        dashboard.DefaultRequestHeaders.Add("x-api-key", Cluster.DashboardApiKey);
+        using var dashboard = DashboardTrace.Client();
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.CancellationToken);
         timeout.CancelAfter(ArrivesWithin);
@@ -66,30 +65,11 @@ public sealed class TracingTests
         do
         {
             await Task.Delay(500, timeout.Token);
-            var traces = await dashboard.GetFromJsonAsync<JsonElement>("/api/telemetry/traces", timeout.Token);
-            services = ServicesInTrace(traces, completion.Id);
+            services = (await DashboardTrace.OfRequestAsync(dashboard, completion.Id, timeout.Token)).Select(s => s.Service).ToHashSet();
         }
         while (!ring.All(services.Contains) || !services.Contains("gateway"));
 
         CollectionAssert.IsSubsetOf(ring, services.ToList());
-    }
-
-    /// <summary>The service names of every span that shares a trace with the request's root span (OTLP JSON).</summary>
-    private static HashSet<string> ServicesInTrace(JsonElement traces, string requestId)
-    {
-        var resources = traces.GetProperty("data").GetProperty("resourceSpans").EnumerateArray()
-            .Select(r => (Service: r.GetProperty("resource").GetProperty("attributes").EnumerateArray()
-                    .First(a => a.GetProperty("key").GetString() == "service.name").GetProperty("value").GetProperty("stringValue").GetString()!,
-                Spans: r.GetProperty("scopeSpans").EnumerateArray().SelectMany(s => s.GetProperty("spans").EnumerateArray()).ToList()))
-            .ToList();
-        var traceId = resources.SelectMany(r => r.Spans)
-            .Where(span => span.TryGetProperty("attributes", out var attributes) && attributes.EnumerateArray().Any(a =>
-                a.GetProperty("key").GetString() == "dnet.request_id" && a.GetProperty("value").GetProperty("stringValue").GetString() == requestId))
-            .Select(span => span.GetProperty("traceId").GetString())
-            .FirstOrDefault();
-        return traceId is null
-            ? []
-            : resources.Where(r => r.Spans.Any(span => span.GetProperty("traceId").GetString() == traceId)).Select(r => r.Service).ToHashSet();
     }
 
     [TestMethod]

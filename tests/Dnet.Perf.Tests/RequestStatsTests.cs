@@ -63,7 +63,7 @@ public sealed class RequestStatsTests
         var shard = stats.Node("shard-0");
 
         Assert.AreEqual(20.0, shard.Group(FrameGroups.Compute).SelfMs, 1e-9);
-        Assert.AreEqual(20.0, shard.Group(FrameGroups.Compute).Percent!.Value, 1e-9);
+        Assert.AreEqual(20.0, shard.Group(FrameGroups.Compute).PercentOfEndToEnd!.Value, 1e-9);
         Assert.AreEqual(2.0, shard.Group(FrameGroups.Network).SelfMs, 1e-9);
         Assert.AreEqual(1.0, shard.Group(FrameGroups.Memory).SelfMs, 1e-9);
         Assert.AreEqual(5.0, shard.Group(FrameGroups.Wait).SelfMs, 1e-9);
@@ -177,7 +177,8 @@ public sealed class RequestStatsTests
         StringAssert.StartsWith(text, "# dnet perf stats | request r1 | complete");
         StringAssert.Contains(text, "ttft");
         StringAssert.Contains(text, "20.000");
-        StringAssert.Contains(text, "compute ms (%)");
+        StringAssert.Contains(text, "compute ms (% e2e)");
+        StringAssert.Contains(text, "busy ms");
         StringAssert.Contains(text, "20.000 (20.00%)");
         StringAssert.Contains(text, "shard-1");
     }

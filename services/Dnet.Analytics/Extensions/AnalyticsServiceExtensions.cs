@@ -42,7 +42,9 @@ public static class AnalyticsServiceExtensions
                 },
                 provider.GetRequiredService<TimeProvider>());
         });
-        services.AddSingleton(provider => new PerfAnalyzer(provider.GetRequiredService<SpanStore>()));
+        services.AddSingleton(provider => new PerfAnalyzer(
+            provider.GetRequiredService<SpanStore>(),
+            dashboardUrl: provider.GetRequiredService<IOptions<AnalyticsOptions>>().Value.DashboardUrl));
         services.AddSingleton(provider => new GroupCatalog(
             provider.GetRequiredService<PerfAnalyzer>(),
             provider.GetRequiredService<IOptions<AnalyticsOptions>>().Value.Groups));

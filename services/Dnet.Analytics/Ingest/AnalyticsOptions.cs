@@ -58,6 +58,11 @@ public sealed class AnalyticsOptions
     [Range(0, 100_000)]
     public int MaxAgeMinutes { get; set; } = 60;
 
+    /// <summary>
+    /// Base address of the Aspire dashboard (the AppHost sets it), so request stats link to their trace; none when empty.
+    /// </summary>
+    public string? DashboardUrl { get; set; }
+
     /// <summary>Custom counter groups defined at start-up: group name to frame-name prefixes.</summary>
     public Dictionary<string, string[]> Groups { get; set; } = [];
 }

@@ -1,7 +1,6 @@
 using Dnet.Analytics.Telemetry;
 using Dnet.Contracts.Tracing;
 using Dnet.Perf;
-using SpanAttributes = Dnet.Perf.SpanAttributes;
 
 namespace Dnet.Analytics.Ingest;
 
@@ -61,22 +60,8 @@ internal sealed partial class SpanBatchIngestor(
             metrics.RecordFrame(record);
         }
 
-        foreach (var root in records.Where(IsRequestRoot))
-        {
-            if (root.Attributes.TryGetValue(SpanAttributes.RequestId, out var id)
-                && id?.ToString() is { Length: > 0 } requestId
-                && analyzer.RequestStats(requestId) is { } stats)
-            {
-                metrics.RecordRequest(stats);
-            }
-        }
-
         LogStored(batch.Node, batch.Seq, added, records.Count);
     }
-
-    private static bool IsRequestRoot(SpanRecord span) =>
-        span.Attributes.TryGetValue(SpanAttributes.OperationName, out var operation)
-        && operation?.ToString() == SpanAttributes.ChatOperation;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Span stream entry {EntryId} is not a span batch and was skipped: {Reason}")]
     private partial void LogMalformed(Exception exception, string entryId, string reason);

@@ -12,6 +12,14 @@ internal static class RequestStatsMarkdownRenderer
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"**dnet perf stats** | request `{stats.RequestId}` | {(stats.Complete ? "complete" : "INCOMPLETE")} | {stats.SpanCount} spans");
         text.AppendLine();
+        if (stats.TraceId is not null)
+        {
+            text.AppendLine(stats.TraceUrl is null
+                ? $"Trace `{stats.TraceId}`"
+                : $"Trace [{stats.TraceId}]({stats.TraceUrl}) in the dashboard");
+            text.AppendLine();
+        }
+
         foreach (var note in stats.Notes)
         {
             text.Append("> note: ").AppendLine(Cells.Markdown(note));
@@ -46,14 +54,16 @@ internal static class RequestStatsMarkdownRenderer
 
         var groups = stats.Nodes[0].Groups.Select(g => g.Group).ToList();
         text.AppendLine();
-        text.AppendLine("Per node: self ms (% of end-to-end), never double counted; bytes from network.tx/rx.");
+        text.AppendLine("Per node: self ms of the request's frames by group (% of the request's end-to-end time); the groups add up to " +
+            "busy ms, the union of the node's frame intervals. Bytes: serialized messages sent (network.tx, network.token.send) and received (network.rx).");
         text.AppendLine();
-        text.Append("| node | ").AppendJoin(" | ", groups.Select(g => g + " ms (%)")).AppendLine(" | bytes tx | bytes rx | GFLOP/s |");
-        text.Append("| --- |").AppendJoin("", groups.Select(_ => " ---: |")).AppendLine(" ---: | ---: | ---: |");
+        text.Append("| node | ").AppendJoin(" | ", groups.Select(g => g + " ms (% e2e)")).AppendLine(" | busy ms | bytes tx | bytes rx | GFLOP/s |");
+        text.Append("| --- |").AppendJoin("", groups.Select(_ => " ---: |")).AppendLine(" ---: | ---: | ---: | ---: |");
         foreach (var node in stats.Nodes)
         {
             text.Append("| ").Append(Cells.Markdown(node.Node)).Append(" | ")
-                .AppendJoin(" | ", node.Groups.Select(g => $"{Cells.Ms(g.SelfMs)} ({Cells.Percent(g.Percent)})"))
+                .AppendJoin(" | ", node.Groups.Select(g => $"{Cells.Ms(g.SelfMs)} ({Cells.Percent(g.PercentOfEndToEnd)})"))
+                .Append(" | ").Append(Cells.Ms(node.BusyMs))
                 .Append(" | ").Append(Cells.Count(node.BytesSent))
                 .Append(" | ").Append(Cells.Count(node.BytesReceived))
                 .Append(" | ").Append(Cells.Number(node.AchievedGflopsPerSecond)).AppendLine(" |");

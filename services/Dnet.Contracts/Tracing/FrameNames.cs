@@ -47,8 +47,10 @@ public static class FrameNames
     public const string RequestPrefill = "request.prefill";
 
     /// <summary>
-    /// Gateway: one per token emitted to the client; its start is the emission time. Attributes: request id,
-    /// <c>dnet.token_index</c> (0-based), <c>dnet.step</c>.
+    /// Gateway: one per generated token, at the moment its text reached the client (flushed in a stream; final for a
+    /// non-streamed response). A token whose text was held back (incomplete UTF-8, a possible stop string) is emitted
+    /// with the write that carries it. Its start is the emission time. Attributes: request id,
+    /// <c>dnet.token_index</c> (0-based).
     /// </summary>
     public const string RequestToken = "request.token";
 
@@ -57,6 +59,12 @@ public static class FrameNames
     /// the root span's own time. Attributes: request id, <c>dnet.step</c>.
     /// </summary>
     public const string RequestTokenWait = "request.token.wait";
+
+    /// <summary>
+    /// Gateway: writing one server-sent event to the client and flushing it. Attributes: <c>dnet.bytes</c> (UTF-8 bytes
+    /// of the event). Not a ring hop, so not counted in a node's bytes sent.
+    /// </summary>
+    public const string NetworkClientSend = "network.client.send";
 
     /// <summary>Gateway: token ids back to text for the client. Attributes: request id.</summary>
     public const string RequestDetokenize = "request.detokenize";
@@ -158,6 +166,15 @@ public static class FrameNames
 
         return false;
     }
+
+    /// <summary>
+    /// Whether <paramref name="name"/> is part of every request's skeleton: the root span (<c>chat {model}</c>) and
+    /// <see cref="RequestToken"/>. Request stats (TTFT, inter-token latency, token rates) are built on them, so the trace
+    /// control's prefix filter always records them.
+    /// </summary>
+    /// <param name="name">Frame name.</param>
+    public static bool IsRequestSkeleton(string name) =>
+        name.StartsWith(ChatPrefix, StringComparison.Ordinal) || name == RequestToken;
 
     /// <summary>Whether <paramref name="name"/> denotes idle waiting (ends with <see cref="WaitSuffix"/>).</summary>
     /// <param name="name">Frame name.</param>

@@ -33,6 +33,12 @@ public static class SpanAttributes
     /// <summary>Estimated floating-point operations of one <see cref="FrameNames.ComputeForward"/> (double).</summary>
     public const string Flops = "dnet.flops";
 
+    /// <summary>
+    /// On a request root: the trace control's name-prefix filter in force when the request started (comma-separated);
+    /// absent when every frame was recorded. Frames of other names were not recorded for the request.
+    /// </summary>
+    public const string TraceFilter = "dnet.trace.include_prefixes";
+
     /// <summary>GenAI: the operation; <see cref="ChatOperation"/> on the request root.</summary>
     public const string OperationName = "gen_ai.operation.name";
 

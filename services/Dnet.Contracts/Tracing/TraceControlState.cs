@@ -2,7 +2,9 @@ namespace Dnet.Contracts.Tracing;
 
 /// <summary>
 /// Which frames every node records: all of them, none, or only those whose name starts with one of
-/// <see cref="IncludePrefixes"/>. JSON: <c>{"enabled": bool, "include_prefixes": ["compute.", ...]}</c>.
+/// <see cref="IncludePrefixes"/>. While tracing is on, a request's skeleton (its root span and its token frames,
+/// <see cref="FrameNames.IsRequestSkeleton"/>) is always recorded, so a prefix filter never breaks request stats.
+/// JSON: <c>{"enabled": bool, "include_prefixes": ["compute.", ...]}</c>.
 /// </summary>
 /// <param name="Enabled">Whether Dnet frames are recorded at all.</param>
 /// <param name="IncludePrefixes">Frame-name prefixes to record; empty records every frame.</param>
@@ -20,7 +22,7 @@ public sealed record TraceControlState(bool Enabled, IReadOnlyList<string> Inclu
             return false;
         }
 
-        if (IncludePrefixes.Count == 0)
+        if (IncludePrefixes.Count == 0 || FrameNames.IsRequestSkeleton(frameName))
         {
             return true;
         }

@@ -5,6 +5,7 @@ using Dnet.Contracts.Tracing;
 using Dnet.Gateway.Completions;
 using Dnet.Gateway.OpenAi;
 using Dnet.Gateway.Ring;
+using Dnet.Gateway.Telemetry;
 using Dnet.ServiceDefaults.Tracing;
 
 namespace Dnet.Gateway.Apis;
@@ -22,10 +23,11 @@ internal static class ChatCompletionsApi
         return app;
     }
 
-    private static async Task CreateAsync(HttpContext http, CompletionService completions, ILogger<CompletionService> logger)
+    private static async Task CreateAsync(HttpContext http, CompletionService completions, GenAiServerMetrics metrics, ILogger<CompletionService> logger)
     {
         var cancellationToken = http.RequestAborted;
         var receivedAt = DateTime.UtcNow;
+        var received = Stopwatch.GetTimestamp();
         var requestId = $"chatcmpl-{Guid.NewGuid():N}";
         ChatCompletionRequest request;
         DeployedModel model;
@@ -46,8 +48,10 @@ internal static class ChatCompletionsApi
         using (var receive = DnetFrames.Start(FrameNames.RequestReceive))
         {
             receive?.SetStartTime(receivedAt);
+            receive?.SetTag(SpanAttributes.RequestId, requestId);
         }
 
+        var telemetry = new RequestTelemetry(metrics, new RequestMeterTags(SpanAttributes.ChatOperation, model.Id), requestId, received);
         CompletionRun run;
         try
         {
@@ -56,6 +60,7 @@ internal static class ChatCompletionsApi
         catch (OpenAiException exception)
         {
             root?.SetStatus(ActivityStatusCode.Error, exception.Message);
+            telemetry.Failed(exception.Status.ToString(System.Globalization.CultureInfo.InvariantCulture));
             await WriteErrorAsync(http, exception, cancellationToken);
             return;
         }
@@ -64,20 +69,22 @@ internal static class ChatCompletionsApi
         try
         {
             var finished = request.Stream
-                ? await StreamAsync(http, request, run, requestId, created, cancellationToken)
-                : await RespondAsync(http, request, run, requestId, created, cancellationToken);
+                ? await StreamAsync(http, request, run, telemetry, requestId, created, cancellationToken)
+                : await RespondAsync(http, request, run, telemetry, requestId, created, cancellationToken);
             root?.SetTag(SpanAttributes.OutputTokens, finished?.Usage.CompletionTokens);
             root?.SetTag(SpanAttributes.FinishReasons, finished is null ? null : new[] { finished.FinishReason });
         }
         catch (RingFailureException exception)
         {
             root?.SetStatus(ActivityStatusCode.Error, exception.Message);
+            telemetry.Failed("shard_unavailable");
             logger.LogWarning("Request {RequestId} failed: {Error}", requestId, exception.Message);
             await WriteFailureAsync(http, request.Stream, exception.Message);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             root?.SetStatus(ActivityStatusCode.Error, "client disconnected");
+            telemetry.Failed("client_disconnected");
             logger.LogInformation("Request {RequestId} cancelled: the client disconnected", requestId);
         }
         finally
@@ -92,8 +99,13 @@ internal static class ChatCompletionsApi
         await http.Response.WriteAsJsonAsync(exception.Error, OpenAiJson.Options, cancellationToken);
     }
 
+    /// <summary>
+    /// One JSON body at the end. There is no earlier write, so a token counts as emitted as soon as its text is final
+    /// (held-back text is final with a later token).
+    /// </summary>
     private static async Task<CompletionFinished?> RespondAsync(
-        HttpContext http, ChatCompletionRequest request, CompletionRun run, string requestId, long created, CancellationToken cancellationToken)
+        HttpContext http, ChatCompletionRequest request, CompletionRun run, RequestTelemetry telemetry, string requestId, long created,
+        CancellationToken cancellationToken)
     {
         var text = new StringBuilder();
         var logprobs = new List<TokenLogprobEntry>();
@@ -103,8 +115,14 @@ internal static class ChatCompletionsApi
             switch (item)
             {
                 case TextEmitted emitted:
+                    telemetry.Produced();
                     text.Append(emitted.Text);
                     logprobs.AddRange(emitted.Logprobs);
+                    if (emitted.Text.Length > 0)
+                    {
+                        telemetry.Written();
+                    }
+
                     break;
                 case CompletionFinished done:
                     finished = done;
@@ -114,11 +132,14 @@ internal static class ChatCompletionsApi
 
         var choice = new ChatChoice(0, new AssistantMessage(text.ToString()), request.Logprobs ? new ChoiceLogprobs(logprobs) : null, finished!.FinishReason);
         await http.Response.WriteAsJsonAsync(new ChatCompletion(requestId, created, request.Model, [choice], finished.Usage), OpenAiJson.Options, cancellationToken);
+        telemetry.Completed(finished.FinishReason, finished.Usage.PromptTokens, finished.Usage.CompletionTokens);
         return finished;
     }
 
+    /// <summary>Server-sent events; a token counts as emitted once the chunk carrying its text is flushed.</summary>
     private static async Task<CompletionFinished?> StreamAsync(
-        HttpContext http, ChatCompletionRequest request, CompletionRun run, string requestId, long created, CancellationToken cancellationToken)
+        HttpContext http, ChatCompletionRequest request, CompletionRun run, RequestTelemetry telemetry, string requestId, long created,
+        CancellationToken cancellationToken)
     {
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
@@ -129,9 +150,15 @@ internal static class ChatCompletionsApi
         {
             switch (item)
             {
-                case TextEmitted emitted when emitted.Text.Length > 0 || emitted.Logprobs.Count > 0:
-                    var logprobs = request.Logprobs ? new ChoiceLogprobs(emitted.Logprobs) : null;
-                    await WriteEventAsync(http, Chunk(new ChunkChoice(0, new Delta(null, emitted.Text), logprobs, null)), cancellationToken);
+                case TextEmitted emitted:
+                    telemetry.Produced();
+                    if (emitted.Text.Length > 0 || emitted.Logprobs.Count > 0)
+                    {
+                        var logprobs = request.Logprobs ? new ChoiceLogprobs(emitted.Logprobs) : null;
+                        await WriteEventAsync(http, Chunk(new ChunkChoice(0, new Delta(null, emitted.Text), logprobs, null)), cancellationToken);
+                        telemetry.Written();
+                    }
+
                     break;
                 case CompletionFinished done:
                     finished = done;
@@ -147,6 +174,11 @@ internal static class ChatCompletionsApi
 
         await http.Response.WriteAsync("data: [DONE]\n\n", cancellationToken);
         await http.Response.Body.FlushAsync(cancellationToken);
+        if (finished is not null)
+        {
+            telemetry.Completed(finished.FinishReason, finished.Usage.PromptTokens, finished.Usage.CompletionTokens);
+        }
+
         return finished;
 
         ChatCompletionChunk Chunk(ChunkChoice choice) => new(requestId, created, request.Model, [choice], null);
@@ -154,7 +186,10 @@ internal static class ChatCompletionsApi
 
     private static async Task WriteEventAsync<T>(HttpContext http, T payload, CancellationToken cancellationToken)
     {
-        await http.Response.WriteAsync($"data: {JsonSerializer.Serialize(payload, OpenAiJson.Options)}\n\n", cancellationToken);
+        var data = $"data: {JsonSerializer.Serialize(payload, OpenAiJson.Options)}\n\n";
+        using var send = DnetFrames.Start(FrameNames.NetworkClientSend);
+        send?.SetTag(SpanAttributes.Bytes, Encoding.UTF8.GetByteCount(data));
+        await http.Response.WriteAsync(data, cancellationToken);
         await http.Response.Body.FlushAsync(cancellationToken);
     }
 

@@ -53,7 +53,7 @@ internal sealed class CompletionRun(
 
             while (finish is null)
             {
-                var frame = await NextTokenAsync(tokens, generated == 0 ? PrefillTimeout() : stallTimeout, cancellationToken);
+                var frame = await NextTokenAsync(tokens, generated == 0 ? PrefillTimeout() : stallTimeout, generated, cancellationToken);
                 prefill?.Dispose();
                 prefill = null;
                 generated++;
@@ -71,7 +71,6 @@ internal sealed class CompletionRun(
                 }
 
                 var emitted = finish is null || check.Stopped ? check.Text : check.Text + stops.Push(detokenizer.Flush()).Text + stops.Flush();
-                EmitTokenSpan(generated - 1);
                 yield return new TextEmitted(emitted, request.Logprobs ? [Logprob(frame)] : []);
 
                 if (finish is null)
@@ -125,16 +124,20 @@ internal sealed class CompletionRun(
         model.FirstHop.Send(frame);
     }
 
-    private async Task<TokenFrame> NextTokenAsync(System.Threading.Channels.ChannelReader<TokenFrame> tokens, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<TokenFrame> NextTokenAsync(
+        System.Threading.Channels.ChannelReader<ArrivedToken> tokens, TimeSpan timeout, int step, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         TokenFrame frame;
         using var wait = DnetFrames.Start(FrameNames.RequestTokenWait);
         wait?.SetTag(SpanAttributes.RequestId, requestId);
+        wait?.SetTag(SpanAttributes.Step, step);
         try
         {
-            frame = await tokens.ReadAsync(deadline.Token);
+            var arrived = await tokens.ReadAsync(deadline.Token);
+            frame = arrived.Frame;
+            RecordReceive(arrived, wait);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -145,19 +148,31 @@ internal sealed class CompletionRun(
         return string.IsNullOrEmpty(frame.Error) ? frame : throw new RingFailureException(frame.Error);
     }
 
-    private TimeSpan PrefillTimeout() => stallTimeout + TimeSpan.FromMilliseconds(5.0 * promptIds.Length);
-
-    private static string Detokenize(IncrementalDetokenizer detokenizer, int tokenId)
+    /// <summary>
+    /// The token's arrival at the sink until this request picked it up: the last hop's receive side. A child of the
+    /// wait it ends, so the wait's self time is idle time only; its bytes are the message the last shard sent.
+    /// </summary>
+    private void RecordReceive(ArrivedToken arrived, Activity? wait)
     {
-        using var span = DnetFrames.Start(FrameNames.RequestDetokenize);
-        return detokenizer.Push(tokenId);
+        if (wait is null || arrived.Bytes == 0)
+        {
+            return;
+        }
+
+        using var rx = DnetFrames.Start(FrameNames.NetworkRx, wait.Context);
+        rx?.SetStartTime(arrived.ReceivedAt < wait.StartTimeUtc ? wait.StartTimeUtc : arrived.ReceivedAt);
+        rx?.SetTag(SpanAttributes.RequestId, requestId);
+        rx?.SetTag(SpanAttributes.Step, arrived.Frame.Step);
+        rx?.SetTag(SpanAttributes.Bytes, arrived.Bytes);
     }
 
-    private void EmitTokenSpan(int index)
+    private TimeSpan PrefillTimeout() => stallTimeout + TimeSpan.FromMilliseconds(5.0 * promptIds.Length);
+
+    private string Detokenize(IncrementalDetokenizer detokenizer, int tokenId)
     {
-        using var span = DnetFrames.Start(FrameNames.RequestToken);
+        using var span = DnetFrames.Start(FrameNames.RequestDetokenize);
         span?.SetTag(SpanAttributes.RequestId, requestId);
-        span?.SetTag(SpanAttributes.TokenIndex, index);
+        return detokenizer.Push(tokenId);
     }
 
     private TokenLogprobEntry Logprob(TokenFrame frame) => new(

@@ -44,13 +44,15 @@ internal sealed class CompletionService(
         int maxTokens;
         using (var tokenize = DnetFrames.Start(FrameNames.RequestTokenize))
         {
+            tokenize?.SetTag(SpanAttributes.RequestId, requestId);
             (promptIds, maxTokens) = PromptBuilder.Build(model, request);
             tokenize?.SetTag(SpanAttributes.Tokens, promptIds.Length);
         }
 
         root?.SetTag(SpanAttributes.InputTokens, promptIds.Length);
-        using (DnetFrames.Start(FrameNames.RequestQueueWait))
+        using (var queued = DnetFrames.Start(FrameNames.RequestQueueWait))
         {
+            queued?.SetTag(SpanAttributes.RequestId, requestId);
             await _slots.WaitAsync(cancellationToken);
         }
 

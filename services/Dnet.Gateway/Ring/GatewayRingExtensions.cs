@@ -1,4 +1,6 @@
 using Dnet.Gateway.Completions;
+using Dnet.Gateway.Telemetry;
+using OpenTelemetry.Metrics;
 
 namespace Dnet.Gateway.Ring;
 
@@ -17,6 +19,9 @@ internal static class GatewayRingExtensions
         builder.Services.AddSingleton<RequestRouter>();
         builder.Services.AddSingleton<ModelDeployment>();
         builder.Services.AddSingleton<CompletionService>();
+        builder.Services.AddSingleton<GenAiServerMetrics>();
+        // For users without the dashboard: the same metrics (GenAI, ASP.NET, runtime) scraped at /metrics.
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter());
         builder.Services.AddHostedService<DefaultModelStartup>();
         builder.Services.AddHealthChecks().AddCheck<ModelHealthCheck>("model", tags: ["ready"]);
         return builder;

@@ -7,11 +7,12 @@ namespace Dnet.Gateway.Ring;
 /// <summary>Hands each token (or error) arriving at the token sink to the request that is waiting for it.</summary>
 internal sealed class RequestRouter(ILogger<RequestRouter> logger)
 {
-    private readonly ConcurrentDictionary<string, Channel<TokenFrame>> _requests = new();
+    private readonly ConcurrentDictionary<string, Channel<ArrivedToken>> _requests = new();
 
-    public ChannelReader<TokenFrame> Register(string requestId)
+    public ChannelReader<ArrivedToken> Register(string requestId)
     {
-        var channel = Channel.CreateUnbounded<TokenFrame>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        // A request has at most one step in the ring, so at most one token (or one error per shard) is ever queued.
+        var channel = Channel.CreateUnbounded<ArrivedToken>(new UnboundedChannelOptions { SingleReader = true });
         if (!_requests.TryAdd(requestId, channel))
         {
             throw new InvalidOperationException($"request {requestId} is already in flight");
@@ -22,11 +23,11 @@ internal sealed class RequestRouter(ILogger<RequestRouter> logger)
 
     public void Unregister(string requestId) => _requests.TryRemove(requestId, out _);
 
-    public void Deliver(TokenFrame frame)
+    public void Deliver(TokenFrame frame, int bytes = 0)
     {
         if (_requests.TryGetValue(frame.RequestId, out var channel))
         {
-            channel.Writer.TryWrite(frame);
+            channel.Writer.TryWrite(new ArrivedToken(frame, DateTime.UtcNow, bytes));
         }
         else
         {
@@ -43,7 +44,10 @@ internal sealed class RequestRouter(ILogger<RequestRouter> logger)
     {
         foreach (var (requestId, channel) in _requests)
         {
-            channel.Writer.TryWrite(new TokenFrame { RequestId = requestId, Error = error });
+            channel.Writer.TryWrite(new ArrivedToken(new TokenFrame { RequestId = requestId, Error = error }, DateTime.UtcNow, 0));
         }
     }
 }
+
+/// <summary>A token frame as it arrived at the sink: when, and its serialized size (0 for errors raised locally).</summary>
+internal sealed record ArrivedToken(TokenFrame Frame, DateTime ReceivedAt, int Bytes);

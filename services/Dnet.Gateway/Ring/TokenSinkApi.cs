@@ -10,7 +10,7 @@ internal sealed class TokenSinkApi(RequestRouter router) : TokenSink.TokenSinkBa
     {
         while (await requestStream.MoveNext(context.CancellationToken))
         {
-            router.Deliver(requestStream.Current);
+            router.Deliver(requestStream.Current, requestStream.Current.CalculateSize());
         }
 
         return new StreamClosed();

@@ -9,7 +9,10 @@ public static class SpanAttributes
     /// <summary>0-based index of an emitted token, on <see cref="TokenFrame"/> spans.</summary>
     public const string TokenIndex = "dnet.token_index";
 
-    /// <summary>Payload bytes of <see cref="NetworkTxFrame"/> and <see cref="NetworkRxFrame"/> spans.</summary>
+    /// <summary>
+    /// Serialized message bytes of <see cref="NetworkTxFrame"/>, <see cref="NetworkTokenSendFrame"/> and
+    /// <see cref="NetworkRxFrame"/> spans (sender and receiver count the same message).
+    /// </summary>
     public const string Bytes = "dnet.bytes";
 
     /// <summary>Estimated FLOPs of one <see cref="ComputeForwardFrame"/>.</summary>
@@ -30,6 +33,9 @@ public static class SpanAttributes
     /// <summary>Finish reasons, on the root span.</summary>
     public const string FinishReasons = "gen_ai.response.finish_reasons";
 
+    /// <summary>On a request root: the trace control's name-prefix filter in force (comma-separated).</summary>
+    public const string TraceFilter = "dnet.trace.include_prefixes";
+
     /// <summary>Value of <see cref="OperationName"/> on a request root.</summary>
     public const string ChatOperation = "chat";
 
@@ -39,11 +45,18 @@ public static class SpanAttributes
     /// <summary>Frame whose <see cref="Bytes"/> count as sent by its node.</summary>
     public const string NetworkTxFrame = "network.tx";
 
+    /// <summary>Last shard's frame sending a token to the gateway; its <see cref="Bytes"/> count as sent.</summary>
+    public const string NetworkTokenSendFrame = "network.token.send";
+
     /// <summary>Frame whose <see cref="Bytes"/> count as received by its node.</summary>
     public const string NetworkRxFrame = "network.rx";
 
     /// <summary>Frame whose <see cref="Flops"/> count towards a request's estimated FLOPs.</summary>
     public const string ComputeForwardFrame = "compute.forward";
+
+    /// <summary>Whether a frame's <see cref="Bytes"/> count as sent by its node.</summary>
+    /// <param name="name">Frame name.</param>
+    public static bool IsSend(string name) => name is NetworkTxFrame or NetworkTokenSendFrame;
 
     /// <summary>Suffix of idle waiting frames.</summary>
     public const string WaitSuffix = ".wait";

@@ -4,6 +4,7 @@ namespace Dnet.Perf;
 internal sealed class NodeTotals(string node)
 {
     private readonly Dictionary<string, long> selfNsByGroup = new(StringComparer.Ordinal);
+    private readonly List<(long Start, long End)> intervals = [];
     private long spans;
     private long bytesSent;
     private long bytesReceived;
@@ -22,18 +23,19 @@ internal sealed class NodeTotals(string node)
     {
         spans++;
         selfNsByGroup[group] = selfNsByGroup.GetValueOrDefault(group) + selfNs;
-        switch (name)
+        intervals.Add((span.StartNs, span.EndNs));
+        if (SpanAttributes.IsSend(name))
         {
-            case SpanAttributes.NetworkTxFrame:
-                bytesSent += span.Bytes;
-                break;
-            case SpanAttributes.NetworkRxFrame:
-                bytesReceived += span.Bytes;
-                break;
-            case SpanAttributes.ComputeForwardFrame when span.Flops > 0:
-                flops += span.Flops;
-                hasFlops = true;
-                break;
+            bytesSent += span.Bytes;
+        }
+        else if (name == SpanAttributes.NetworkRxFrame)
+        {
+            bytesReceived += span.Bytes;
+        }
+        else if (name == SpanAttributes.ComputeForwardFrame && span.Flops > 0)
+        {
+            flops += span.Flops;
+            hasFlops = true;
         }
     }
 
@@ -48,10 +50,32 @@ internal sealed class NodeTotals(string node)
             spans,
             times,
             UnixTime.Ms(selfNsByGroup.Values.Sum()),
+            UnixTime.Ms(BusyNs()),
             bytesSent,
             bytesReceived,
             hasFlops ? flops : null,
             Gflops(hasFlops ? flops : null, ComputeSelfNs));
+    }
+
+    /// <summary>Length of the union of the node's span intervals: the time it had any frame of the request open.</summary>
+    private long BusyNs()
+    {
+        intervals.Sort();
+        long busy = 0, runStart = long.MinValue, runEnd = long.MinValue;
+        foreach (var (start, end) in intervals)
+        {
+            if (start > runEnd)
+            {
+                busy += runEnd - runStart;
+                (runStart, runEnd) = (start, end);
+            }
+            else
+            {
+                runEnd = Math.Max(runEnd, end);
+            }
+        }
+
+        return busy + (runEnd - runStart);
     }
 
     public static double? Percent(long ns, long? wallNs) => wallNs is > 0 and { } wall ? 100.0 * ns / wall : null;

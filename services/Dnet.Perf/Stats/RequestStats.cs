@@ -7,6 +7,8 @@ namespace Dnet.Perf;
 /// A value that is undefined (n too small, request incomplete, zero interval) is null, never NaN.
 /// </summary>
 /// <param name="RequestId">Request id (<c>dnet.request_id</c>).</param>
+/// <param name="TraceId">The W3C trace id of the request (from its root span); null while incomplete.</param>
+/// <param name="TraceUrl">The trace in the Aspire dashboard, when analytics knows the dashboard's address.</param>
 /// <param name="Complete">Whether the gateway's root span has arrived.</param>
 /// <param name="Model">Requested model.</param>
 /// <param name="FinishReasons">Finish reasons reported by the gateway.</param>
@@ -24,12 +26,20 @@ namespace Dnet.Perf;
 /// <param name="OverallTokensPerSecond">Overall rate.</param>
 /// <param name="EstimatedFlops">Sum of <c>dnet.flops</c> over the request's <c>compute.forward</c> frames.</param>
 /// <param name="AchievedGflopsPerSecond">Estimated FLOPs over the compute-group self time of all nodes.</param>
-/// <param name="Nodes">Per node breakdown, by node name.</param>
+/// <param name="Nodes">
+/// Per node breakdown, by node name. Every span of the request's trace is charged to the request, whether its emitter
+/// tagged it or it inherits the request from its nearest ancestor.
+/// </param>
 /// <param name="SpanCount">Spans of the request kept by the store.</param>
 /// <param name="EvictedSpans">Spans of the request already evicted by retention (stats are partial when non-zero).</param>
+/// <param name="UnattributedSpans">
+/// Spans in the request's trace whose ancestor has not arrived yet, so they are not charged to the request (yet).
+/// </param>
 /// <param name="Notes">Why fields are missing or partial.</param>
 public sealed record RequestStats(
     string RequestId,
+    string? TraceId,
+    string? TraceUrl,
     bool Complete,
     string? Model,
     string? FinishReasons,
@@ -50,6 +60,7 @@ public sealed record RequestStats(
     IReadOnlyList<NodeStats> Nodes,
     long SpanCount,
     long EvictedSpans,
+    long UnattributedSpans,
     IReadOnlyList<string> Notes)
 {
     /// <summary>Renders the stats as text (default) or JSON; Markdown and HTML fall back to text.</summary>

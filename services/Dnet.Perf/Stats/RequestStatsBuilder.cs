@@ -1,22 +1,22 @@
 namespace Dnet.Perf;
 
 /// <summary>
-/// Computes <see cref="RequestStats"/> from the store. Only spans carrying the request's id are charged to it
-/// (so startup and model-load frames never are); self times come from the whole trace, so a frame's children
-/// are subtracted even when they lack the request id. Self time is always <see cref="SelfTimeScope.Process"/>
-/// here: per-node accounting must charge each node only its own clock's time. Pure: computing twice gives the
-/// same report.
+/// Computes <see cref="RequestStats"/> from the store. A span is charged to the request the store attributed it to:
+/// its own <c>dnet.request_id</c>, or its nearest ancestor's (so startup and model-load frames never are). Self times
+/// come from the whole trace, and are always <see cref="SelfTimeScope.Process"/> here: per-node accounting must charge
+/// each node only its own clock's time. Pure: computing twice gives the same report.
 /// </summary>
 internal static class RequestStatsBuilder
 {
     /// <summary>Callers hold the store's read lock.</summary>
-    public static RequestStats Build(SpanStore store, FrameGroups groups, RequestEntry request)
+    public static RequestStats Build(SpanStore store, FrameGroups groups, RequestEntry request, string? dashboardUrl)
     {
         var arena = store.Arena;
         var nodes = new Dictionary<int, NodeTotals>();
         var groupOfName = new Dictionary<int, string>();
         var tokens = new List<long>();
         var calculator = new SelfTimeCalculator();
+        long unattributed = 0;
         var traceSlots = request.Spans.Select(seq => arena[seq].Trace).Distinct().Order();
         foreach (var trace in traceSlots.Select(store.Trace))
         {
@@ -26,6 +26,7 @@ internal static class RequestStatsBuilder
                 ref var span = ref arena[calculator.Seqs[i]];
                 if (span.Request != request.Slot)
                 {
+                    unattributed += span.Request < 0 ? 1 : 0;
                     continue;
                 }
 
@@ -50,11 +51,11 @@ internal static class RequestStatsBuilder
             }
         }
 
-        return Assemble(request, groups, nodes.Values, tokens);
+        return Assemble(request, groups, nodes.Values, tokens, unattributed, dashboardUrl);
     }
 
     private static RequestStats Assemble(
-        RequestEntry request, FrameGroups groups, IEnumerable<NodeTotals> nodes, List<long> tokens)
+        RequestEntry request, FrameGroups groups, IEnumerable<NodeTotals> nodes, List<long> tokens, long unattributed, string? dashboardUrl)
     {
         var root = request.Root;
         var timeline = new TokenTimeline(root, tokens);
@@ -65,6 +66,8 @@ internal static class RequestStatsBuilder
         var flops = nodeList.Any(totals => totals.HasFlops) ? nodeList.Sum(totals => totals.Flops) : (double?)null;
         return new RequestStats(
             request.Id,
+            root?.TraceId,
+            root is null ? null : TraceLink(dashboardUrl, root.TraceId),
             root is not null,
             root?.Model,
             root?.FinishReasons,
@@ -85,10 +88,15 @@ internal static class RequestStatsBuilder
             [.. nodeList.Select(totals => totals.ToStats(groupNames, timeline.EndToEndNs))],
             request.Spans.Count,
             request.EvictedSpans,
-            Notes(request, n));
+            unattributed,
+            Notes(request, n, unattributed));
     }
 
-    private static List<string> Notes(RequestEntry request, int n)
+    /// <summary>The Aspire dashboard's page of one trace.</summary>
+    private static string? TraceLink(string? dashboardUrl, string traceId) =>
+        string.IsNullOrEmpty(dashboardUrl) ? null : $"{dashboardUrl.TrimEnd('/')}/traces/detail/{Uri.EscapeDataString(traceId)}";
+
+    private static List<string> Notes(RequestEntry request, int n, long unattributed)
     {
         var notes = new List<string>();
         if (!request.IsComplete)
@@ -96,9 +104,19 @@ internal static class RequestStatsBuilder
             notes.Add("incomplete: the gateway's root span has not arrived; its spans are kept meanwhile");
         }
 
+        if (request.Root?.TraceFilter is { Length: > 0 } filter)
+        {
+            notes.Add($"filtered: only frames named {string.Join(" or ", filter.Split(',').Select(p => p + "*"))} (and the request's root and token frames) were recorded; per-node times cover those frames only");
+        }
+
         if (request.EvictedSpans > 0)
         {
             notes.Add($"partial: {request.EvictedSpans} spans of this request were evicted by retention");
+        }
+
+        if (unattributed > 0)
+        {
+            notes.Add($"partial: {unattributed} spans of this request's trace wait for an ancestor span that has not arrived, so they are not charged yet");
         }
 
         if (n < 2)

@@ -10,6 +10,11 @@ internal static class RequestStatsTextRenderer
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"# dnet perf stats | request {stats.RequestId} | {(stats.Complete ? "complete" : "INCOMPLETE")} | model {stats.Model ?? Units.Missing} | finish {stats.FinishReasons ?? Units.Missing} | start {Units.Time(stats.Start)} | {stats.SpanCount} spans");
+        if (stats.TraceId is not null)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"# trace {stats.TraceId}{(stats.TraceUrl is null ? "" : $" | {stats.TraceUrl}")}");
+        }
+
         foreach (var note in stats.Notes)
         {
             text.Append("# note: ").AppendLine(note);
@@ -35,23 +40,26 @@ internal static class RequestStatsTextRenderer
 
         var groups = stats.Nodes[0].Groups.Select(g => g.Group).ToList();
         text.AppendLine("#");
-        text.AppendLine("# per node: self ms (% of end-to-end), never double counted; bytes from network.tx/rx");
+        text.AppendLine("# per node: self ms of the request's frames by group (% of the request's end-to-end time); the groups add up to");
+        text.AppendLine("# busy ms, the union of the node's frame intervals. bytes: serialized messages sent (network.tx, network.token.send)");
+        text.AppendLine("# and received (network.rx). GFLOP/s: estimated FLOPs over compute self time.");
         text.Append(CultureInfo.InvariantCulture, $"# {"node",-12}");
         foreach (var group in groups)
         {
-            text.Append(CultureInfo.InvariantCulture, $"  {group + " ms (%)",20}");
+            text.Append(CultureInfo.InvariantCulture, $"  {group + " ms (% e2e)",22}");
         }
 
-        text.AppendLine(CultureInfo.InvariantCulture, $"  {"bytes tx",12}  {"bytes rx",12}  {"GFLOP/s",9}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  {"busy ms",10}  {"bytes tx",10}  {"bytes rx",10}  {"GFLOP/s",8}");
         foreach (var node in stats.Nodes)
         {
             text.Append(CultureInfo.InvariantCulture, $"  {node.Node,-12}");
             foreach (var time in node.Groups)
             {
-                text.Append(CultureInfo.InvariantCulture, $"  {$"{Units.Ms(time.SelfMs)} ({Units.Percent(time.Percent)})",20}");
+                text.Append(CultureInfo.InvariantCulture, $"  {$"{Units.Ms(time.SelfMs)} ({Units.Percent(time.PercentOfEndToEnd)})",22}");
             }
 
-            text.AppendLine(CultureInfo.InvariantCulture, $"  {node.BytesSent,12}  {node.BytesReceived,12}  {Units.Number(node.AchievedGflopsPerSecond),9}");
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"  {Units.Ms(node.BusyMs),10}  {node.BytesSent,10}  {node.BytesReceived,10}  {Units.Number(node.AchievedGflopsPerSecond),8}");
         }
 
         return text.ToString();

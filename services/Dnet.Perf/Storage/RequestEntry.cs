@@ -1,8 +1,8 @@
 namespace Dnet.Perf;
 
 /// <summary>
-/// What the store knows about one request: its live spans (oldest first) and, once the gateway's root span has
-/// arrived, the root's facts. The root's facts outlive the root span itself so that partial eviction does
+/// What the store knows about one request: its live spans (oldest first, including spans that inherited the request
+/// from an ancestor) and, once the gateway's root span has arrived, the root's facts. The root's facts outlive the root span itself so that partial eviction does
 /// not turn a completed request back into an incomplete one.
 /// </summary>
 internal sealed class RequestEntry(string id, int slot)
@@ -12,7 +12,7 @@ internal sealed class RequestEntry(string id, int slot)
     /// <summary>The slot spans of this request refer to it by.</summary>
     public int Slot { get; } = slot;
 
-    public Queue<long> Spans { get; } = new();
+    public SeqList Spans { get; } = new();
 
     public RequestRoot? Root { get; set; }
 
@@ -26,13 +26,15 @@ internal sealed class RequestEntry(string id, int slot)
 
 /// <summary>Facts of a request taken from the gateway's root span.</summary>
 internal sealed record RequestRoot(
+    string TraceId,
     long StartNs,
     long DurationNs,
     string? Model,
     long? InputTokens,
     long? OutputTokens,
     string? FinishReasons,
-    SpanStatus Status)
+    SpanStatus Status,
+    string? TraceFilter)
 {
     public long EndNs => StartNs + DurationNs;
 }

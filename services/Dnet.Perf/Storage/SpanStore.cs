@@ -111,15 +111,19 @@ public sealed partial class SpanStore : IDisposable
         }
 
         var trace = traces.GetOrAdd(span.TraceId, static (id, _) => new TraceEntry(id));
+        var parentSpanId = SpanIdCodec.Encode(span.ParentSpanId);
         var requestId = AttributeValue.String(span.Attributes, SpanAttributes.RequestId);
-        var request = string.IsNullOrEmpty(requestId)
-            ? -1
-            : requests.GetOrAdd(requestId, static (id, slot) => new RequestEntry(id, slot));
+        // The emitter's tag wins; an untagged span belongs to the request of its nearest ancestor in the trace.
+        var request = !string.IsNullOrEmpty(requestId)
+            ? requests.GetOrAdd(requestId, static (id, slot) => new RequestEntry(id, slot))
+            : parentSpanId != 0 && bySpanKey.TryGetValue(new SpanKey(trace, parentSpanId), out var parentSeq)
+                ? arena[parentSeq].Request
+                : -1;
         var node = string.IsNullOrEmpty(span.Node) ? "unknown" : span.Node;
         var stored = new StoredSpan
         {
             SpanId = spanId,
-            ParentSpanId = SpanIdCodec.Encode(span.ParentSpanId),
+            ParentSpanId = parentSpanId,
             StartNs = span.StartUnixNs,
             DurationNs = span.DurationNs,
             ArrivalTicks = arrivalTicks,
@@ -135,32 +139,71 @@ public sealed partial class SpanStore : IDisposable
         };
         var seq = arena.Append(stored);
         bySpanKey.Add(new SpanKey(trace, spanId), seq);
-        traces[trace].Spans.Enqueue(seq);
-        if (request >= 0)
+        var traceEntry = traces[trace];
+        traceEntry.Spans.Enqueue(seq);
+        if (request < 0)
         {
-            var entry = requests[request];
-            entry.Spans.Enqueue(seq);
-            if (entry.Root is null && IsRequestRoot(span))
+            // Its ancestor has not arrived (children end, and so are exported, before their parents) or has no
+            // request yet: resolved when it gets one. A span whose ancestors never name a request stays unattributed.
+            if (parentSpanId != 0)
             {
-                entry.Root = RootOf(span);
-                entry.CompletionOrder = ++completions;
+                traceEntry.Wait(parentSpanId, seq);
             }
+
+            return true;
         }
 
+        var entry = requests[request];
+        entry.Spans.Add(seq);
+        if (entry.Root is null && IsRequestRoot(span))
+        {
+            entry.Root = RootOf(span);
+            entry.CompletionOrder = ++completions;
+        }
+
+        Attribute(traceEntry, spanId, request);
         return true;
     }
 
     private static bool IsRequestRoot(SpanRecord span) =>
         AttributeValue.String(span.Attributes, SpanAttributes.OperationName) == SpanAttributes.ChatOperation;
 
+    /// <summary>Hands <paramref name="request"/> down to the spans that were waiting for <paramref name="spanId"/>, and theirs.</summary>
+    private void Attribute(TraceEntry trace, ulong spanId, int request)
+    {
+        if (trace.TakeWaiting(spanId) is not { } first)
+        {
+            return;
+        }
+
+        var entry = requests[request];
+        var pending = new Stack<List<long>>();
+        pending.Push(first);
+        while (pending.TryPop(out var children))
+        {
+            foreach (var seq in children)
+            {
+                ref var child = ref arena[seq];
+                child.Request = request;
+                entry.Spans.Add(seq);
+                if (trace.TakeWaiting(child.SpanId) is { } grandchildren)
+                {
+                    pending.Push(grandchildren);
+                }
+            }
+        }
+    }
+
     private static RequestRoot RootOf(SpanRecord span) => new(
+        span.TraceId,
         span.StartUnixNs,
         span.DurationNs,
         AttributeValue.String(span.Attributes, SpanAttributes.RequestModel),
         AttributeValue.Long(span.Attributes, SpanAttributes.InputTokens),
         AttributeValue.Long(span.Attributes, SpanAttributes.OutputTokens),
         AttributeValue.String(span.Attributes, SpanAttributes.FinishReasons),
-        span.Status);
+        span.Status,
+        AttributeValue.String(span.Attributes, SpanAttributes.TraceFilter));
 
     private void Evict(long nowTicks)
     {
@@ -196,10 +239,15 @@ public sealed partial class SpanStore : IDisposable
             traces.Remove(trace.Id);
         }
 
+        if (span.Request < 0 && span.HasParent)
+        {
+            trace.StopWaiting(span.ParentSpanId, seq);
+        }
+
         if (span.Request >= 0)
         {
             var request = requests[span.Request];
-            request.Spans.Dequeue();
+            request.Spans.RemoveFirst(seq);
             request.EvictedSpans++;
             if (request.Spans.Count == 0)
             {

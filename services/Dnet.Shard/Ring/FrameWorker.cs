@@ -69,13 +69,17 @@ internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentit
             {
                 using var send = DnetFrames.Start(FrameNames.NetworkTokenSend, inbound.Parent);
                 send?.SetTag(SpanAttributes.RequestId, frame.RequestId);
+                send?.SetTag(SpanAttributes.Step, frame.Step);
+                send?.SetTag(SpanAttributes.Bytes, token.CalculateSize());
                 loaded.TokenSink.Send(token);
             }
             else
             {
                 using var tx = DnetFrames.Start(FrameNames.NetworkTx, inbound.Parent);
                 tx?.SetTag(SpanAttributes.RequestId, frame.RequestId);
-                tx?.SetTag(SpanAttributes.Bytes, next!.Hidden.Length);
+                tx?.SetTag(SpanAttributes.Step, frame.Step);
+                // The whole message, as the next hop's network.rx counts it.
+                tx?.SetTag(SpanAttributes.Bytes, next!.CalculateSize());
                 loaded.NextHop!.Send(next!);
             }
         }
@@ -95,6 +99,7 @@ internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentit
         SliceInput input;
         using (var load = DnetFrames.Start(FrameNames.ComputeActivationsLoad))
         {
+            load?.SetTag(SpanAttributes.RequestId, frame.RequestId);
             input = slice.IsFirst
                 ? SliceInput.FromTokens([.. frame.TokenIds])
                 : SliceInput.FromActivations(ToActivations(frame));
@@ -108,18 +113,21 @@ internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentit
             span.SetTag(SpanAttributes.Layers, loaded.Layers);
             span.SetTag(SpanAttributes.Tokens, input.Tokens);
             span.SetTag(SpanAttributes.Dtype, slice.ComputeDtype.ToString());
-            span.SetTag(SpanAttributes.Flops, ForwardFlops(loaded, input.Tokens, frame.StartPosition));
+            span.SetTag(SpanAttributes.Flops, loaded.Profile.StepFlops(slice.Layers.Count, input.Tokens, frame.StartPosition, slice.IsLast));
         }
 
         using var execute = DnetFrames.Start(FrameNames.ComputeExecute);
+        execute?.SetTag(SpanAttributes.RequestId, frame.RequestId);
+        execute?.SetTag(SpanAttributes.Tokens, input.Tokens);
         return slice.Forward(frame.RequestId, input, frame.StartPosition);
     }
 
     private static TokenFrame Sample(LoadedSlice loaded, WireFrame frame, float[] logits, string traceparent)
     {
         SampledToken token;
-        using (DnetFrames.Start(FrameNames.ComputeSampling))
+        using (var sampling = DnetFrames.Start(FrameNames.ComputeSampling))
         {
+            sampling?.SetTag(SpanAttributes.RequestId, frame.RequestId);
             var sampler = loaded.Samplers.GetOrCreate(frame.RequestId,
                 () => new Sampler(frame.Sampling.ToParameters(), logits.Length, frame.History));
             token = sampler.Sample(logits);
@@ -140,6 +148,7 @@ internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentit
     private static WireFrame ToWire(WireFrame frame, Inference.Model.ActivationFrame hidden, string traceparent)
     {
         using var store = DnetFrames.Start(FrameNames.ComputeActivationsStore);
+        store?.SetTag(SpanAttributes.RequestId, frame.RequestId);
         var next = new WireFrame
         {
             RequestId = frame.RequestId,
@@ -191,12 +200,5 @@ internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentit
             _ => throw new ArgumentException($"unsupported activation dtype {frame.Dtype}"),
         };
         return new Inference.Model.ActivationFrame(frame.Hidden.Memory, (int)frame.Shape[0], (int)frame.Shape[1], dtype);
-    }
-
-    private static long ForwardFlops(LoadedSlice loaded, int tokens, int startPosition)
-    {
-        // Each token attends to everything before it: use the mean context of the tokens in this step.
-        var meanContext = startPosition + (tokens + 1) / 2;
-        return tokens * loaded.Slice.Layers.Count * loaded.Profile.FlopsPerTokenPerLayer(meanContext);
     }
 }

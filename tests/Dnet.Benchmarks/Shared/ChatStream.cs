@@ -10,7 +10,8 @@ namespace Dnet.Benchmarks.Shared;
 /// <param name="E2eMs">Until the stream ended (<c>[DONE]</c>).</param>
 /// <param name="OutputTokens">Completion tokens from the usage chunk (a chunk can carry more than one token).</param>
 /// <param name="PromptTokens">Prompt tokens from the usage chunk.</param>
-sealed record RequestTiming(double TtftMs, IReadOnlyList<double> ItlMs, double E2eMs, int OutputTokens, int PromptTokens)
+/// <param name="CompletionId">The <c>id</c> of the chunks (<c>chatcmpl-...</c>).</param>
+sealed record RequestTiming(double TtftMs, IReadOnlyList<double> ItlMs, double E2eMs, int OutputTokens, int PromptTokens, string? CompletionId)
 {
     /// <summary>Time per output token after the first; null for a one-token answer.</summary>
     public double? TpotMs => OutputTokens > 1 ? (E2eMs - TtftMs) / (OutputTokens - 1) : null;
@@ -55,6 +56,7 @@ static class ChatStream
         double last = 0;
         var gaps = new List<double>();
         int outputTokens = 0, promptTokens = 0;
+        string? completionId = null;
         string? eventName = null;
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
@@ -82,6 +84,11 @@ static class ChatStream
 
             double now = clock.Elapsed.TotalMilliseconds;
             using var chunk = JsonDocument.Parse(data);
+            if (completionId is null && chunk.RootElement.TryGetProperty("id", out var id))
+            {
+                completionId = id.GetString();
+            }
+
             if (HasTokens(chunk.RootElement))
             {
                 if (first is null)
@@ -104,7 +111,7 @@ static class ChatStream
         }
 
         double end = clock.Elapsed.TotalMilliseconds;
-        return new RequestTiming(first ?? end, gaps, end, outputTokens, promptTokens);
+        return new RequestTiming(first ?? end, gaps, end, outputTokens, promptTokens, completionId);
     }
 
     /// <summary>A chunk that delivers tokens: content text, or logprob entries (tokens without printable text yet).</summary>

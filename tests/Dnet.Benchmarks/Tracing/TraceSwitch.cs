@@ -15,9 +15,17 @@ static class TraceSwitch
         return status.RootElement.GetProperty("enabled").GetBoolean();
     }
 
-    public static async Task SetAsync(HttpClient gateway, bool enabled, CancellationToken cancellationToken)
+    public static Task SetAsync(HttpClient gateway, bool enabled, CancellationToken cancellationToken) =>
+        SetAsync(gateway, enabled, [], cancellationToken);
+
+    /// <summary>Switches tracing and its name-prefix filter (empty: every frame) on every node.</summary>
+    public static async Task SetAsync(HttpClient gateway, bool enabled, IReadOnlyList<string> includePrefixes, CancellationToken cancellationToken)
     {
-        using var response = await gateway.PostAsJsonAsync("/v1/trace", new { enabled }, cancellationToken);
+        using var response = await gateway.PostAsJsonAsync("/v1/trace", new Dictionary<string, object>
+        {
+            ["enabled"] = enabled,
+            ["include_prefixes"] = includePrefixes,
+        }, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             throw new HttpRequestException($"POST /v1/trace failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
