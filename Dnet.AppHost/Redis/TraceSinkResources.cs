@@ -71,7 +71,8 @@ internal static class TraceSinkResources
         this IDistributedApplicationBuilder builder, string name, TraceSinkSettings settings)
     {
         // Held until the AppHost is disposed: a second AppHost of this cluster must not start a server on this directory.
-        builder.Services.AddSingleton(DataDirectoryLock.Acquire(settings));
+        var dataLock = DataDirectoryLock.Acquire(settings);
+        builder.Services.AddHostedService(_ => dataLock);
         var password = settings.LoopbackOnly ? null : builder.AddParameter(TraceSinkSettings.PasswordParameter, secret: true);
         var redis = new LocalRedisResource(name, settings.DataDirectory, password?.Resource);
 
