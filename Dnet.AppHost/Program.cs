@@ -1,20 +1,22 @@
 using Dnet.AppHost;
 using Dnet.AppHost.Redis;
+using Dnet.AppHost.Supervision;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-var redis = builder.AddTraceSink("redis");
+var redis = builder.AddTraceSink("redis").WithRestartOnCrash();
 var apiKey = builder.AddApiKey();
 
 var shardCount = builder.ShardCount();
 var shards = Enumerable.Range(0, shardCount)
-    .Select(index => builder.AddShard(index, shardCount).WithReference(redis).WaitFor(redis))
+    .Select(index => builder.AddShard(index, shardCount).WithReference(redis).WaitFor(redis).WithRestartOnCrash())
     .ToList();
 
 var planner = builder.AddProject<Projects.Dnet_Planner>("planner")
     .WithoutTls()
     .WithReference(redis).WaitFor(redis)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithRestartOnCrash();
 
 var analytics = builder.AddProject<Projects.Dnet_Analytics>("analytics")
     .WithoutTls()
@@ -22,7 +24,8 @@ var analytics = builder.AddProject<Projects.Dnet_Analytics>("analytics")
     .WithApiKey(apiKey)
     .WithPerfViews(apiKey)
     .WithDashboardLinks()
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithRestartOnCrash();
 
 var gateway = builder.AddProject<Projects.Dnet_Gateway>("gateway")
     .WithoutTls()
@@ -32,7 +35,8 @@ var gateway = builder.AddProject<Projects.Dnet_Gateway>("gateway")
     .WithReference(analytics)
     .WithApiKey(apiKey)
     .WithModelSettings(builder.Configuration)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithRestartOnCrash();
 gateway.WithEnvironment("Dnet__Gateway__TokenSink", gateway.GetEndpoint("grpc"));
 
 foreach (var shard in shards)

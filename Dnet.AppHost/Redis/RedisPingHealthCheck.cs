@@ -3,21 +3,24 @@ using StackExchange.Redis;
 
 namespace Dnet.AppHost.Redis;
 
-/// <summary>Healthy once redis-server answers PING at its allocated endpoint.</summary>
+/// <summary>Healthy once redis-server answers PING at its allocated endpoint (authenticated when it requires a password).</summary>
 internal sealed class RedisPingHealthCheck(Func<string?> connectionString) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(
         HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (connectionString() is not { } endpoint)
+        if (connectionString() is not { } value)
         {
             return HealthCheckResult.Unhealthy("redis-server has no allocated endpoint yet");
         }
 
+        var options = ConfigurationOptions.Parse(value);
+        options.ConnectTimeout = 2000;
+        options.AbortOnConnectFail = true;
+        var endpoint = string.Join(",", options.EndPoints);
         try
         {
-            using var connection = await ConnectionMultiplexer.ConnectAsync(
-                new ConfigurationOptions { EndPoints = { endpoint }, ConnectTimeout = 2000, AbortOnConnectFail = true });
+            using var connection = await ConnectionMultiplexer.ConnectAsync(options);
             await connection.GetDatabase().PingAsync();
             return HealthCheckResult.Healthy();
         }

@@ -122,7 +122,9 @@ public sealed class IngestionTests
         var (code, markdown, contentType) = await host.GetAsync("/analytics/status?format=markdown");
         Assert.AreEqual(HttpStatusCode.OK, code);
         Assert.AreEqual("text/markdown", contentType);
-        StringAssert.Contains(markdown, "| shard-0 | Dnet.Shard | 3 | 2 | 16 | 12 | 1 |");
+        StringAssert.Contains(markdown, "| shard-0 | Dnet.Shard | 3 | 2 | n/a | 16 | n/a | 12 | n/a | 1 |");
+        Assert.AreEqual(16, (long)shard["stored_spans"]!);
+        Assert.IsNull(shard["exported_spans"], "a producer that does not report what it took in leaves it unknown");
     }
 
     [TestMethod]

@@ -44,5 +44,13 @@ public sealed class ProducerContractTests
         var exporter = status["exporters"]!.AsArray().Single(e => (string)e!["node"]! == "gateway")!;
         Assert.AreEqual(0, (long)exporter["missing_batches"]!);
         Assert.AreEqual(0, (long)exporter["dropped_spans"]!);
+
+        // The real exporter reports what it took in: every one of those spans is stored here.
+        var account = (await host.WaitForJsonAsync("/analytics/status", s =>
+            s["nodes"]!.AsArray().Single(n => (string)n!["node"]! == "gateway")!["buffered_spans"]!.GetValue<long>() == 0))
+            ["nodes"]!.AsArray().Single(n => (string)n!["node"]! == "gateway")!;
+        Assert.AreEqual(4, (long)account["exported_spans"]!);
+        Assert.AreEqual(4, (long)account["stored_spans"]!);
+        Assert.AreEqual(0, (long)account["in_flight_spans"]!);
     }
 }

@@ -142,6 +142,67 @@ public sealed class RecoveryTests
     }
 
     [TestMethod]
+    public async Task Two_crashes_of_a_persistent_redis_keep_the_group_and_store_every_span_once()
+    {
+        var port = RedisServer.FreePort();
+        var data = Directory.CreateTempSubdirectory("dnet-analytics-tests-");
+        var key = $"dnet:spans:test:{Guid.NewGuid():n}";
+        var traces = new List<RequestTrace>();
+        var redis = await RedisServer.StartAsync(port, data.FullName);
+        try
+        {
+            await using var host = AnalyticsHost.Start($"127.0.0.1:{port},connectTimeout=500", key);
+            var writer = new TestStream(TestRedis.Client.GetDatabase(), key);
+            for (var round = 0; round < 3; round++)
+            {
+                await using (var client = await redis.ConnectAsync())
+                {
+                    writer = new TestStream(client.GetDatabase(), key, writer);
+                    var trace = new RequestTrace($"chatcmpl-round-{round}");
+                    traces.Add(trace);
+                    await writer.AddAsync("gateway", trace.Gateway());
+                    await writer.AddAsync("shard-0", trace.Shard(0));
+                    if (round == 0)
+                    {
+                        // First crash with everything read and acknowledged; the second right after a write, before
+                        // analytics may have read or acknowledged it: the pending list must survive as well.
+                        await host.WaitUntilCaughtUpAsync(2);
+                    }
+                }
+
+                if (round < 2)
+                {
+                    await redis.KillAsync();
+                    await host.WaitForJsonAsync("/analytics/status", s => !(bool)s["consumer"]!["state"]!["connected"]!);
+                    await redis.DisposeAsync();
+                    redis = await RedisServer.StartAsync(port, data.FullName);
+                }
+            }
+
+            foreach (var trace in traces)
+            {
+                var stats = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (bool)s["complete"]!);
+                Assert.AreEqual(21, (long)stats["span_count"]!);
+            }
+
+            var status = await host.WaitUntilCaughtUpAsync(6);
+            Assert.AreEqual(6, (long)status["stream"]!["length"]!, "the stream survived both crashes");
+            Assert.AreEqual(63, (long)status["store"]!["stored"]!, "every span stored once");
+            Assert.AreEqual(0, (long)status["consumer"]!["state"]!["replayed_entries"]!, "the group's position survived: nothing was read back from the start");
+            foreach (var exporter in status["exporters"]!.AsArray())
+            {
+                Assert.AreEqual(3, (long)exporter!["last_seq"]!);
+                Assert.AreEqual(0, (long)exporter["missing_batches"]!);
+            }
+        }
+        finally
+        {
+            await redis.DisposeAsync();
+            data.Delete(recursive: true);
+        }
+    }
+
+    [TestMethod]
     public async Task A_pending_entry_trimmed_from_the_stream_is_counted_and_acknowledged()
     {
         var stream = TestRedis.NewStream();

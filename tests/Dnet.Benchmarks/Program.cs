@@ -11,6 +11,7 @@ var benchmarks = new Dictionary<string, Func<string[], object>>(StringComparer.O
     ["linear"] = LinearBandwidth.Run,
     ["serve"] = ServeBenchmark.Run,
     ["tracing"] = TracingBenchmark.Run,
+    ["sink"] = SinkRateBenchmark.Run,
     // Not a benchmark: records golden traces from the real cluster for the analytics tests.
     ["record-traces"] = TraceRecorder.Run,
 };

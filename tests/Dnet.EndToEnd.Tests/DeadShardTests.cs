@@ -20,7 +20,13 @@ public sealed class DeadShardTests
 {
     private static readonly TimeSpan FailWithin = TimeSpan.FromSeconds(10);
 
+    private readonly RedisDataDirectory redisData = new();
+
     public TestContext TestContext { get; set; } = null!;
+
+    /// <summary>Each test's cluster is disposed by then (await using), so its redis-server no longer writes here.</summary>
+    [TestCleanup]
+    public void RemoveRedisData() => redisData.Dispose();
 
     [TestMethod]
     public async Task KilledShardEndsTheStreamWithAnErrorEventThenDone()
@@ -120,7 +126,7 @@ public sealed class DeadShardTests
     private async Task<DistributedApplication> StartAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Dnet_AppHost>(
-            ["--Dnet:Shards=2"], TestContext.CancellationToken);
+            ["--Dnet:Shards=2", redisData.Argument], TestContext.CancellationToken);
         var app = await builder.BuildAsync(TestContext.CancellationToken);
         await app.StartAsync(TestContext.CancellationToken);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", TestContext.CancellationToken);

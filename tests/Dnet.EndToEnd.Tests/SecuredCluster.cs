@@ -19,6 +19,7 @@ internal static class SecuredCluster
 
     private static readonly SemaphoreSlim Starting = new(1, 1);
     private static DistributedApplication? app;
+    private static RedisDataDirectory? redisData;
 
     public static async Task<DistributedApplication> GetAsync(CancellationToken cancellationToken)
     {
@@ -53,13 +54,14 @@ internal static class SecuredCluster
         {
             await app.DisposeAsync();
             app = null;
+            redisData?.Dispose();
         }
     }
 
     private static async Task<DistributedApplication> StartAsync(CancellationToken cancellationToken)
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Dnet_AppHost>(
-            ["--Dnet:Shards=2", $"--Parameters:api-key={ApiKey}"], cancellationToken);
+            ["--Dnet:Shards=2", (redisData ??= new RedisDataDirectory()).Argument, $"--Parameters:api-key={ApiKey}"], cancellationToken);
         var gateway = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "gateway");
         builder.CreateResourceBuilder(gateway)
             .WithEnvironment("Dnet__Gateway__MaxConcurrentRequestsPerClient", RequestsPerClient.ToString(System.Globalization.CultureInfo.InvariantCulture))

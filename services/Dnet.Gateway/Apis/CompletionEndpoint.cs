@@ -155,8 +155,9 @@ internal sealed class CompletionEndpoint(
         }
 
         var body = shape.Whole(header, text.ToString(), logprobs, finished!);
-        await http.Response.WriteAsJsonAsync(body, body.GetType(), PublicJson.Options, cancellationToken);
+        // Recorded before the client can see the end, so a scrape right after the response already counts it.
         telemetry.Completed(finished!.FinishReason, finished.Usage.PromptTokens, finished.Usage.CompletionTokens);
+        await http.Response.WriteAsJsonAsync(body, body.GetType(), PublicJson.Options, cancellationToken);
         return finished;
     }
 
@@ -199,11 +200,13 @@ internal sealed class CompletionEndpoint(
             }
         }
 
-        await sse.DoneAsync();
+        // Recorded before [DONE], so a scrape right after the client saw the end already counts the request.
         if (finished is not null)
         {
             telemetry.Completed(finished.FinishReason, finished.Usage.PromptTokens, finished.Usage.CompletionTokens);
         }
+
+        await sse.DoneAsync();
 
         return finished;
     }

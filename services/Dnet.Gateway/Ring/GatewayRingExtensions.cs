@@ -37,8 +37,9 @@ internal static class GatewayRingExtensions
         builder.Services.AddSingleton<StreamSlots>();
         builder.Services.AddClientLimits();
         builder.Services.AddSingleton<GenAiServerMetrics>();
-        // For users without the dashboard: the same metrics (GenAI, ASP.NET, runtime) scraped at /metrics.
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter());
+        // For users without the dashboard: the same metrics (GenAI, ASP.NET, runtime) scraped at /metrics, uncached
+        // (the exporter's default caches a scrape for 300 ms, so a scrape right after a request could miss it).
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.AddHostedService<DefaultModelStartup>();
         builder.Services.AddHealthChecks().AddCheck<ModelHealthCheck>("model", tags: ["ready"]);
         return builder;

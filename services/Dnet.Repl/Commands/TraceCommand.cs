@@ -70,8 +70,9 @@ internal static class TraceCommand
         if (status?["exporter"] is JsonObject exporter)
         {
             context.Console.Line(
-                $"Exporter: sink {exporter.Text("sink") ?? "?"}, {exporter.Text("exported_spans") ?? "?"} spans exported, " +
-                $"{exporter.Text("dropped_spans") ?? "?"} dropped, {exporter.Text("batches") ?? "?"} batches ({exporter.Text("failed_batches") ?? "?"} failed)");
+                $"Exporter: sink {exporter.Text("sink") ?? "?"}, {exporter.Text("exported_spans") ?? "?"} spans exported: " +
+                $"{exporter.Text("written_spans") ?? "?"} written, {exporter.Text("buffered_spans") ?? "?"} buffered, " +
+                $"{exporter.Text("dropped_spans") ?? "?"} dropped; {exporter.Text("batches") ?? "?"} batches ({exporter.Text("failed_writes") ?? "?"} failed writes, retried)");
         }
     }
 

@@ -18,8 +18,12 @@ sealed class BenchCluster : IAsyncDisposable
     static readonly TimeSpan StartupLimit = TimeSpan.FromMinutes(6);
     static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
 
-    BenchCluster(DistributedApplication app, HttpClient gateway, string? apiKey, double startupSeconds)
+    // Redis persists the span stream: each benchmark cluster gets a data directory of its own, removed at the end.
+    readonly string redisData;
+
+    BenchCluster(DistributedApplication app, HttpClient gateway, string? apiKey, double startupSeconds, string redisData)
     {
+        this.redisData = redisData;
         App = app;
         Gateway = gateway;
         ApiKey = apiKey;
@@ -42,7 +46,8 @@ sealed class BenchCluster : IAsyncDisposable
         var watch = Stopwatch.StartNew();
         using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         startup.CancelAfter(StartupLimit);
-        string[] arguments = [$"--Dnet:Shards={shards}", $"--Dnet:Model={model}", "--Dnet:UseAllShards=true"];
+        var redisData = Directory.CreateTempSubdirectory("dnet-bench-redis-").FullName;
+        string[] arguments = [$"--Dnet:Shards={shards}", $"--Dnet:Model={model}", "--Dnet:UseAllShards=true", $"--Dnet:Redis:DataDirectory={redisData}"];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Dnet_AppHost>(
             apiKey is null ? arguments : [.. arguments, $"--Parameters:api-key={apiKey}"], startup.Token);
         // stdout carries only the JSON result: host and resource logs go to stderr, warnings and worse only.
@@ -64,12 +69,13 @@ sealed class BenchCluster : IAsyncDisposable
         {
             // A cluster that never became healthy is stopped here: no caller holds it to dispose it.
             await app.DisposeAsync();
+            Directory.Delete(redisData, recursive: true);
             throw;
         }
 
         var gateway = Client(app, "gateway", apiKey, Timeout.InfiniteTimeSpan);
         Console.Error.WriteLine($"cluster: gateway healthy after {watch.Elapsed.TotalSeconds:F1} s at {gateway.BaseAddress}");
-        return new BenchCluster(app, gateway, apiKey, Math.Round(watch.Elapsed.TotalSeconds, 1));
+        return new BenchCluster(app, gateway, apiKey, Math.Round(watch.Elapsed.TotalSeconds, 1), redisData);
     }
 
     /// <summary>A plain client for one of the cluster's services, carrying the API key when there is one.</summary>
@@ -136,5 +142,6 @@ sealed class BenchCluster : IAsyncDisposable
         Console.Error.WriteLine("cluster: stopping");
         Gateway.Dispose();
         await App.DisposeAsync();
+        Directory.Delete(redisData, recursive: true);
     }
 }
