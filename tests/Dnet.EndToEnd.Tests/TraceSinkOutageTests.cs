@@ -113,8 +113,13 @@ public sealed class TraceSinkOutageTests
         }
     }
 
+    /// <summary>Analytics reads again, has read the whole stream, and no node holds or has in flight a span.</summary>
     private static bool Settled(JsonElement status) =>
-        status.GetProperty("nodes").GetArrayLength() >= 3
+        status.GetProperty("consumer").GetProperty("state").GetProperty("connected").GetBoolean()
+        && status.GetProperty("stream") is { ValueKind: JsonValueKind.Object } stream
+        && stream.GetProperty("lag").ValueKind == JsonValueKind.Number && stream.GetProperty("lag").GetInt64() == 0
+        && stream.GetProperty("pending").GetInt64() == 0
+        && status.GetProperty("nodes").GetArrayLength() >= 3
         && status.GetProperty("nodes").EnumerateArray().All(n =>
             n.GetProperty("buffered_spans").ValueKind == JsonValueKind.Number && n.GetProperty("buffered_spans").GetInt64() == 0
             && n.GetProperty("in_flight_spans").ValueKind == JsonValueKind.Number && n.GetProperty("in_flight_spans").GetInt64() == 0);
