@@ -109,7 +109,8 @@ internal static class TokenizerJsonReader
             var sentencePiece = new SentencePieceModel(SentencePieceJsonReader.Read(root, error), IsTrue(model, "byte_fallback"),
                 OptionalString(model, "unk_token"), IsTrue(model, "fuse_unk"));
             return new TokenizerDefinition(vocab, merges, added, new PreTokenizer([], addPrefixSpace: false), sentencePiece.Layout.NormalizeNfc,
-                IsTrue(model, "ignore_merges"), bos, eos) { SentencePiece = sentencePiece };
+                IsTrue(model, "ignore_merges"), bos, eos)
+            { SentencePiece = sentencePiece };
         }
 
         var splits = new List<Regex>();
