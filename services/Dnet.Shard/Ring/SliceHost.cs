@@ -3,7 +3,7 @@ using System.Diagnostics;
 using Dnet.Contracts.Shards;
 using Dnet.Contracts.Streaming;
 using Dnet.Contracts.Tracing;
-using Dnet.Inference.Generator;
+using Dnet.ModelGeneration;
 using Dnet.Inference.Model;
 using Dnet.Models;
 using Dnet.ServiceDefaults.Tracing;
