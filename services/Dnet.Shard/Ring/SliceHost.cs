@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dnet.Contracts.Shards;
-using Dnet.Contracts.Streaming;
+using Dnet.Transport;
 using Dnet.Contracts.Tracing;
 using Dnet.ModelGeneration;
 using Dnet.Inference.Model;
