@@ -55,7 +55,7 @@ public sealed class RingConsistencyTests
     {
         var client = await Cluster.ChatClientAsync(TestContext.CancellationToken);
         var requests = Enumerable.Range(0, 32)
-            // Every fourth prompt is several hundred tokens: the shards prefill it in chunks while the others decode.
+            // Every fourth prompt is a few hundred tokens: the shards prefill it in chunks while the others decode.
             .Select(i => (Prompt: $"Request {i}: describe colour number {i * 7}." + (i % 4 == 0 ? LongContext(i) : ""), Options: new ChatCompletionOptions
             {
                 MaxOutputTokenCount = 20,
@@ -79,7 +79,7 @@ public sealed class RingConsistencyTests
     }
 
     private static string LongContext(int seed) =>
-        string.Concat(Enumerable.Range(0, 60).Select(k => $" Shade {seed * 60 + k} sits between the lighter and the darker ones."));
+        string.Concat(Enumerable.Range(0, 10).Select(k => $" Shade {seed * 10 + k} sits between the lighter and the darker ones."));
 
     private async Task<string> CompleteAsync(ChatClient client, string prompt, ChatCompletionOptions options)
     {
