@@ -8,8 +8,9 @@ var redis = builder.AddTraceSink("redis").WithRestartOnCrash();
 var apiKey = builder.AddApiKey();
 
 var shardCount = builder.ShardCount();
+var shardGroup = builder.AddShardGroup(shardCount);
 var shards = Enumerable.Range(0, shardCount)
-    .Select(index => builder.AddShard(index, shardCount).WithReference(redis).WaitFor(redis).WithRestartOnCrash())
+    .Select(index => builder.AddShard(index, shardCount).WithParentRelationship(shardGroup).WithReference(redis).WaitFor(redis).WithRestartOnCrash())
     .ToList();
 
 var planner = builder.AddProject<Projects.Dnet_Planner>("planner")
@@ -22,6 +23,7 @@ var analytics = builder.AddProject<Projects.Dnet_Analytics>("analytics")
     .WithoutTls()
     .WithReference(redis).WaitFor(redis)
     .WithApiKey(apiKey)
+    .WithPublicHttpEndpoint()
     .WithPerfViews(apiKey)
     .WithDashboardLinks()
     .WithHttpHealthCheck("/health")
@@ -34,7 +36,9 @@ var gateway = builder.AddProject<Projects.Dnet_Gateway>("gateway")
     .WithReference(planner).WaitFor(planner)
     .WithReference(analytics)
     .WithApiKey(apiKey)
-    .WithModelSettings(builder.Configuration)
+    .WithPublicHttpEndpoint()
+    .WithModelSettings(builder)
+    .WithClusterCommands(builder.Configuration, apiKey)
     .WithHttpHealthCheck("/health")
     .WithRestartOnCrash();
 gateway.WithEnvironment("Dnet__Gateway__TokenSink", gateway.GetEndpoint("grpc"));

@@ -28,7 +28,7 @@ static class SinkRateBenchmark
         var load = new ChatLoad(model, ChatLoad.DefaultPrompt, BenchOptions.Int(args, "--max-tokens", 64));
         string? loadAtStart = BenchOptions.LoadAverage();
 
-        await using var cluster = await BenchCluster.StartAsync(Shards, model, CancellationToken.None);
+        await using var cluster = await BenchCluster.StartAsync(Shards, model, BenchOptions.ApiKey(args), CancellationToken.None);
         await ChatStream.SendAsync(cluster.Gateway, load, seed: 0, CancellationToken.None);
         string connection = await cluster.App.GetConnectionStringAsync("redis")
             ?? throw new InvalidOperationException("The cluster has no redis connection string.");
