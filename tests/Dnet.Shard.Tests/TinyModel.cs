@@ -1,4 +1,4 @@
-using Dnet.Inference.Generator;
+using Dnet.ModelGeneration;
 using Dnet.Inference.Model;
 using Dnet.Models;
 

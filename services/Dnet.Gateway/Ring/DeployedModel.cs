@@ -1,5 +1,5 @@
 using Dnet.Contracts.Shards;
-using Dnet.Contracts.Streaming;
+using Dnet.Transport;
 using Dnet.Generation.Chat;
 using Dnet.Generation.Tokenization;
 using Grpc.Net.Client;

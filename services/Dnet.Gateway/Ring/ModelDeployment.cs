@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Dnet.Contracts.Shards;
-using Dnet.Contracts.Streaming;
+using Dnet.Transport;
 using Dnet.Contracts.Tracing;
 using Dnet.Generation.Chat;
 using Dnet.Generation.Tokenization;

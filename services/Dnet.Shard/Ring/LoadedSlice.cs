@@ -1,5 +1,5 @@
 using Dnet.Contracts.Shards;
-using Dnet.Contracts.Streaming;
+using Dnet.Transport;
 using Dnet.Inference.Model;
 using Dnet.Models;
 using ActivationFrame = Dnet.Contracts.Shards.ActivationFrame;

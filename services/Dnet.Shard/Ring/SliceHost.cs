@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dnet.Contracts.Shards;
-using Dnet.Contracts.Streaming;
+using Dnet.Transport;
 using Dnet.Contracts.Tracing;
-using Dnet.Inference.Generator;
+using Dnet.ModelGeneration;
 using Dnet.Inference.Model;
 using Dnet.Models;
 using Dnet.ServiceDefaults.Tracing;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Dnet.Inference.Generator;
+using Dnet.ModelGeneration;
 using Dnet.Inference.Model;
 using Dnet.Models;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using Grpc.Net.Client;
 
-namespace Dnet.Contracts.Streaming;
+namespace Dnet.Transport;
 
 /// <summary>
 /// gRPC channels between Dnet processes: cleartext HTTP/2 with keep-alive pings, so a peer that stops answering
