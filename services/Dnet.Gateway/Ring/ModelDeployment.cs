@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Dnet.Contracts.Shards;
-using Dnet.Transport;
 using Dnet.Contracts.Tracing;
 using Dnet.Generation.Chat;
 using Dnet.Generation.Tokenization;
 using Dnet.ServiceDefaults.Tracing;
+using Dnet.Transport;
 using Grpc.Core;
 
 namespace Dnet.Gateway.Ring;

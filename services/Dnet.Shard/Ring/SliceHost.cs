@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dnet.Contracts.Shards;
-using Dnet.Transport;
 using Dnet.Contracts.Tracing;
-using Dnet.ModelGeneration;
 using Dnet.Inference.Model;
+using Dnet.ModelGeneration;
 using Dnet.Models;
 using Dnet.ServiceDefaults.Tracing;
+using Dnet.Transport;
 using ActivationFrame = Dnet.Contracts.Shards.ActivationFrame;
 
 namespace Dnet.Shard.Ring;
