@@ -26,8 +26,15 @@ internal sealed class GatewayOptions
     /// <summary>Longest prompt accepted, in tokens; unset: up to the model's context length.</summary>
     public int? MaxPromptTokens { get; set; }
 
-    /// <summary>No token from the ring for this long fails the request.</summary>
+    /// <summary>
+    /// No token from the ring for this long (for this request, and for any other either) fails the request: the ring
+    /// is down or stalled. While the ring keeps returning tokens for other requests, a request waits on (it is queued
+    /// behind their prefills in the shards' batches), up to <see cref="MaxRingWait"/>.
+    /// </summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>The longest one step of a request may wait on a ring that is making progress for others.</summary>
+    public TimeSpan MaxRingWait { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
     /// A client that does not take a streamed chunk within this time is cut off and its request cancelled (KV cache

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Dnet.Contracts.Shards;
 
@@ -8,6 +9,10 @@ namespace Dnet.Gateway.Ring;
 internal sealed class RequestRouter(ILogger<RequestRouter> logger)
 {
     private readonly ConcurrentDictionary<string, Channel<ArrivedToken>> _requests = new();
+    private long _lastTokenTimestamp = Stopwatch.GetTimestamp();
+
+    /// <summary>How long ago the ring last returned a token (for any request): how a live but busy ring is told from a stalled one.</summary>
+    public TimeSpan SinceLastToken => Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastTokenTimestamp));
 
     public ChannelReader<ArrivedToken> Register(string requestId)
     {
@@ -25,6 +30,11 @@ internal sealed class RequestRouter(ILogger<RequestRouter> logger)
 
     public void Deliver(TokenFrame frame, int bytes = 0)
     {
+        if (string.IsNullOrEmpty(frame.Error))
+        {
+            Interlocked.Exchange(ref _lastTokenTimestamp, Stopwatch.GetTimestamp());
+        }
+
         if (_requests.TryGetValue(frame.RequestId, out var channel))
         {
             channel.Writer.TryWrite(new ArrivedToken(frame, DateTime.UtcNow, bytes));
