@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Configuration;
-
 namespace Dnet.AppHost;
 
 /// <summary>
@@ -18,17 +16,21 @@ internal static class GatewayDashboard
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
 
     public static IResourceBuilder<ProjectResource> WithClusterCommands(
-        this IResourceBuilder<ProjectResource> gateway, IConfiguration configuration, IResourceBuilder<ParameterResource> apiKey)
+        this IResourceBuilder<ProjectResource> gateway, IResourceBuilder<ParameterResource> model, IResourceBuilder<ParameterResource> apiKey)
     {
         var endpoint = gateway.GetEndpoint("http");
         var key = apiKey.Resource;
         return gateway
             .WithCommand(LoadCommand, "Load model",
-                context => ServiceCall.SendAsync(endpoint, key, HttpMethod.Post, "/v1/cluster/load", new { model = configuration.ConfiguredModel() },
-                    $"loaded {configuration.ConfiguredModel()}", LoadTimeout, context.CancellationToken),
+                async context =>
+                {
+                    var name = await model.Resource.GetValueAsync(context.CancellationToken);
+                    return await ServiceCall.SendAsync(endpoint, key, HttpMethod.Post, "/v1/cluster/load", new { model = name },
+                        $"loaded {name}", LoadTimeout, context.CancellationToken);
+                },
                 new CommandOptions
                 {
-                    Description = $"Plan and load the model of the AppHost's 'model' parameter ({configuration.ConfiguredModel()}) on the shards",
+                    Description = "Plan and load the model of the AppHost's 'model' parameter on the shards",
                     IconName = "ArrowUpload",
                 })
             .WithCommand(UnloadCommand, "Unload model",

@@ -17,15 +17,19 @@ internal static class ModelSettings
 
     private static readonly string[] PassThroughKeys = ["ComputeDtype", "MaxContext", "UseAllShards"];
 
-    /// <summary>The model this AppHost loads at start (also what the dashboard's "Load model" command loads).</summary>
-    public static string ConfiguredModel(this IConfiguration configuration) =>
-        Setting(configuration, ModelParameter, "Dnet:Model") is { Length: > 0 } model ? model : DefaultModel;
-
-    public static IResourceBuilder<ProjectResource> WithModelSettings(this IResourceBuilder<ProjectResource> gateway, IDistributedApplicationBuilder builder)
+    /// <summary>The model this AppHost loads at start, and what the dashboard's "Load model" command loads.</summary>
+    public static IResourceBuilder<ParameterResource> AddModelParameter(this IDistributedApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
         // Read when resolved (not captured now) and published as the manifest's default.
-        var model = builder.AddParameter(ModelParameter, () => configuration.ConfiguredModel(), publishValueAsDefault: true);
+        return builder.AddParameter(
+            ModelParameter, () => Setting(configuration, ModelParameter, "Dnet:Model") is { Length: > 0 } model ? model : DefaultModel, publishValueAsDefault: true);
+    }
+
+    public static IResourceBuilder<ProjectResource> WithModelSettings(
+        this IResourceBuilder<ProjectResource> gateway, IDistributedApplicationBuilder builder, IResourceBuilder<ParameterResource> model)
+    {
+        var configuration = builder.Configuration;
         var servedName = builder.AddParameter(
             ServedModelNameParameter, () => Setting(configuration, ServedModelNameParameter, "Dnet:ServedModelName") ?? "", publishValueAsDefault: true);
         gateway.WithEnvironment("Dnet__Model", model).WithEnvironment("Dnet__ServedModelName", servedName);

@@ -6,6 +6,7 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 var redis = builder.AddTraceSink("redis").WithRestartOnCrash();
 var apiKey = builder.AddApiKey();
+var model = builder.AddModelParameter();
 
 var shardCount = builder.ShardCount();
 var shardGroup = builder.AddShardGroup(shardCount);
@@ -37,8 +38,8 @@ var gateway = builder.AddProject<Projects.Dnet_Gateway>("gateway")
     .WithReference(analytics)
     .WithApiKey(apiKey)
     .WithPublicHttpEndpoint()
-    .WithModelSettings(builder)
-    .WithClusterCommands(builder.Configuration, apiKey)
+    .WithModelSettings(builder, model)
+    .WithClusterCommands(model, apiKey)
     .WithHttpHealthCheck("/health")
     .WithRestartOnCrash();
 gateway.WithEnvironment("Dnet__Gateway__TokenSink", gateway.GetEndpoint("grpc"));
