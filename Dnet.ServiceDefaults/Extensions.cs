@@ -11,7 +11,7 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// The policy every Dnet service shares: OpenTelemetry (OTLP to the dashboard), Dnet frames (run-time trace control and
-/// the Redis span stream), health endpoints, service discovery and HTTP resilience. Services call
+/// the Redis span stream), cluster networking and secret, health endpoints, service discovery and HTTP resilience. Services call
 /// <see cref="AddServiceDefaults{TBuilder}"/> once and <see cref="MapDefaultEndpoints"/> once.
 /// </summary>
 public static class Extensions
@@ -24,6 +24,7 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDnetTracing();
+        builder.AddCluster();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>

@@ -22,13 +22,18 @@ public sealed class OutboundStream<T> : IAsyncDisposable where T : class
     private readonly Task _pump;
 
     /// <summary>Connects to <paramref name="peer"/>; <paramref name="open"/> starts the call, again after each failure.</summary>
+    /// <param name="peer">The peer's gRPC address.</param>
+    /// <param name="clusterSecret">The cluster secret the stream presents (null on a cluster without one).</param>
+    /// <param name="open">Starts the client-streaming call on the channel.</param>
+    /// <param name="onUndelivered">Called for each message that could not be written.</param>
     public OutboundStream(
         string peer,
+        string? clusterSecret,
         Func<GrpcChannel, CancellationToken, AsyncClientStreamingCall<T, Dnet.Contracts.Shards.StreamClosed>> open,
         Action<T, Exception> onUndelivered)
     {
         Peer = peer;
-        _channel = PeerChannels.Open(peer);
+        _channel = PeerChannels.Open(peer, clusterSecret);
         _open = open;
         _onUndelivered = onUndelivered;
         _pump = Task.Run(PumpAsync);
