@@ -28,6 +28,7 @@ public static class ApiError
         InvalidAssignmentException e => Result(StatusCodes.Status400BadRequest, e.Message, "invalid_request_error", "manual", "invalid_manual_assignment"),
         ModelDoesNotFitException e => Result(StatusCodes.Status422UnprocessableEntity, e.Message, "planning_error", null, "model_does_not_fit"),
         PlanningException e => Result(StatusCodes.Status422UnprocessableEntity, e.Message, "planning_error", null, "planning_failed"),
+        ModelCopiesDifferException e => Result(StatusCodes.Status409Conflict, e.Message, "invalid_request_error", "model", "model_copies_differ"),
         NoShardsException e => Result(StatusCodes.Status503ServiceUnavailable, e.Message, "service_unavailable_error", null, "no_shards"),
         ShardCallException e => Result(StatusCodes.Status502BadGateway, e.Message, "upstream_error", null, "shard_call_failed"),
         _ => null,

@@ -18,7 +18,7 @@ public static class PlannerApi
         return app;
     }
 
-    /// <summary>Every configured shard's device profile (GetProfile over gRPC), and the shards that did not answer.</summary>
+    /// <summary>Every member shard's device profile (GetProfile over gRPC), and the members that did not answer.</summary>
     public static async Task<IResult> GetDevices(
         TopologyPlanner planner, [FromQuery(Name = "compute_dtype")] string? computeDtype, CancellationToken cancellationToken)
     {
@@ -27,9 +27,17 @@ public static class PlannerApi
         {
             return ApiError.Result(StatusCodes.Status400BadRequest, $"compute_dtype must be bf16 or f32, got '{computeDtype}'", "invalid_request_error", "compute_dtype", "invalid_request");
         }
-        var devices = await planner.DevicesAsync(dtype.Value.Name(), cancellationToken);
+        DevicesDocument devices;
+        try
+        {
+            devices = await planner.DevicesAsync(dtype.Value.Name(), cancellationToken);
+        }
+        catch (NoShardsException exception)
+        {
+            return ApiError.From(exception)!;
+        }
         return devices.Devices.Count == 0 && devices.Unreachable.Count == 0
-            ? ApiError.Result(StatusCodes.Status503ServiceUnavailable, "no shards are configured (services:shard-N:grpc:0)", "service_unavailable_error", null, "no_shards")
+            ? ApiError.Result(StatusCodes.Status503ServiceUnavailable, "no shard is a member of the cluster (none registered in Redis)", "service_unavailable_error", null, "no_shards")
             : Results.Ok(devices);
     }
 
