@@ -10,6 +10,7 @@ var app = builder.Build();
 
 app.MapChatCompletionsApi();
 app.MapClusterApi();
+app.MapClusterJoinApi();
 app.MapGrpcService<TokenSinkApi>();
 app.MapTraceControlApi();
 app.MapPrometheusScrapingEndpoint();

@@ -23,7 +23,8 @@ internal static class ChatCompletionsApi
         return app;
     }
 
-    private static async Task CreateAsync(HttpContext http, CompletionService completions, GenAiServerMetrics metrics, ILogger<CompletionService> logger)
+    private static async Task CreateAsync(
+        HttpContext http, CompletionService completions, GenAiServerMetrics metrics, RingAlarm alarm, ILogger<CompletionService> logger)
     {
         var cancellationToken = http.RequestAborted;
         var receivedAt = DateTime.UtcNow;
@@ -34,11 +35,18 @@ internal static class ChatCompletionsApi
         try
         {
             request = await ChatCompletionRequestReader.ReadAsync(http.Request, cancellationToken);
-            model = completions.RequireModel(request.Model);
+            model = await completions.RequireModelAsync(request.Model, cancellationToken);
         }
         catch (OpenAiException exception)
         {
             await WriteErrorAsync(http, exception, cancellationToken);
+            return;
+        }
+        catch (RingUnavailableException exception)
+        {
+            http.Response.Headers.RetryAfter = exception.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await WriteErrorAsync(http, new OpenAiException(StatusCodes.Status503ServiceUnavailable,
+                OpenAiError.Unavailable($"The cluster cannot serve right now: {exception.Message}. See GET /v1/cluster/topology.", exception.Code)), cancellationToken);
             return;
         }
 
@@ -78,6 +86,7 @@ internal static class ChatCompletionsApi
         {
             root?.SetStatus(ActivityStatusCode.Error, exception.Message);
             telemetry.Failed("shard_unavailable");
+            alarm.Raise(exception.Message);
             logger.LogWarning("Request {RequestId} failed: {Error}", requestId, exception.Message);
             await WriteFailureAsync(http, request.Stream, exception.Message);
         }

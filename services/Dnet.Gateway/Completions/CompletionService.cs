@@ -12,19 +12,23 @@ namespace Dnet.Gateway.Completions;
 /// </summary>
 internal sealed class CompletionService(
     ModelDeployment deployment,
+    RingStatus ring,
     RequestRouter router,
     IConfiguration configuration,
     ILogger<CompletionService> logger)
 {
     private readonly SemaphoreSlim _slots = new(configuration.GetValue("Dnet:Gateway:MaxConcurrentRequests", 16));
     private readonly TimeSpan _stallTimeout = configuration.GetValue("Dnet:Gateway:StallTimeout", TimeSpan.FromSeconds(8));
+    private readonly TimeSpan _replanWait = configuration.GetValue("Dnet:Gateway:ReplanWait", TimeSpan.FromSeconds(20));
 
-    public DeployedModel RequireModel(string requested)
+    /// <summary>
+    /// The deployed model if <paramref name="requested"/> names it (404 for another name). While the ring starts or is
+    /// re-planned the request waits up to <c>Dnet:Gateway:ReplanWait</c>; a ring that is down or unloaded, or still
+    /// not serving after that, is a <see cref="RingUnavailableException"/> (503 with Retry-After).
+    /// </summary>
+    public async Task<DeployedModel> RequireModelAsync(string requested, CancellationToken cancellationToken)
     {
-        var model = deployment.Current ?? throw new OpenAiException(StatusCodes.Status503ServiceUnavailable,
-            OpenAiError.Unavailable(
-                $"No model is loaded yet{(deployment.LastError is { } error ? $" (last attempt failed: {error})" : "")}; see GET /v1/cluster/topology.",
-                "model_not_loaded"));
+        var model = await ring.AwaitServingAsync(deployment, _replanWait, cancellationToken);
         return requested == model.Id
             ? model
             : throw new OpenAiException(StatusCodes.Status404NotFound,

@@ -4,10 +4,16 @@ using Dnet.Contracts.Shards;
 
 namespace Dnet.Gateway.Ring;
 
-/// <summary>Hands each token (or error) arriving at the token sink to the request that is waiting for it.</summary>
-internal sealed class RequestRouter(ILogger<RequestRouter> logger)
+/// <summary>
+/// Hands each token (or error) arriving at the token sink to the request that is waiting for it. An error from the
+/// ring raises the <see cref="RingAlarm"/>, so the supervisor checks the ring's shards at once.
+/// </summary>
+internal sealed class RequestRouter(RingAlarm alarm, ILogger<RequestRouter> logger)
 {
     private readonly ConcurrentDictionary<string, Channel<ArrivedToken>> _requests = new();
+
+    /// <summary>Requests in the ring now.</summary>
+    public int InFlight => _requests.Count;
 
     public ChannelReader<ArrivedToken> Register(string requestId)
     {
@@ -25,6 +31,11 @@ internal sealed class RequestRouter(ILogger<RequestRouter> logger)
 
     public void Deliver(TokenFrame frame, int bytes = 0)
     {
+        if (!string.IsNullOrEmpty(frame.Error))
+        {
+            alarm.Raise(frame.Error);
+        }
+
         if (_requests.TryGetValue(frame.RequestId, out var channel))
         {
             channel.Writer.TryWrite(new ArrivedToken(frame, DateTime.UtcNow, bytes));
