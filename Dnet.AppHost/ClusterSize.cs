@@ -1,6 +1,9 @@
 namespace Dnet.AppHost;
 
-/// <summary>How many shards the cluster runs: <c>Dnet:Shards</c> (appsettings, <c>Dnet__Shards</c>, or <c>--Dnet:Shards=4</c>).</summary>
+/// <summary>
+/// How many shards the AppHost runs on this machine: <c>Dnet:Shards</c> (appsettings, <c>Dnet__Shards</c>, or
+/// <c>--Dnet:Shards=4</c>); 0 for a cluster whose shards all join from other machines.
+/// </summary>
 internal static class ClusterSize
 {
     private const string ShardsKey = "Dnet:Shards";
@@ -14,10 +17,10 @@ internal static class ClusterSize
             return 2;
         }
 
-        if (!int.TryParse(configured, out var count) || count < 1 || count > MaxShards)
+        if (!int.TryParse(configured, out var count) || count < 0 || count > MaxShards)
         {
             throw new DistributedApplicationException(
-                $"{ShardsKey} must be a whole number from 1 to {MaxShards}; got '{configured}'.");
+                $"{ShardsKey} must be a whole number from 0 to {MaxShards}; got '{configured}'.");
         }
 
         return count;

@@ -3,14 +3,21 @@ using Dnet.AppHost.Redis;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-var redis = builder.AddTraceSink("redis");
+var network = ClusterNetwork.From(builder.Configuration);
+var secret = builder.AddClusterSecret();
+var redis = builder.AddTraceSink("redis", network);
 
 var shardCount = builder.ShardCount();
 var shards = Enumerable.Range(0, shardCount)
-    .Select(index => builder.AddShard(index, shardCount).WithReference(redis).WaitFor(redis))
+    .Select(index => network.Apply(builder.AddShard(index, shardCount))
+        .WithClusterSecret(secret)
+        .WithModelRoots(builder.Configuration)
+        .WithReference(redis).WaitFor(redis))
     .ToList();
 
+// The planner finds shards through membership in Redis, wherever they run.
 var planner = builder.AddProject<Projects.Dnet_Planner>("planner")
+    .WithClusterSecret(secret)
     .WithReference(redis).WaitFor(redis)
     .WithHttpHealthCheck("/health");
 
@@ -20,18 +27,17 @@ var analytics = builder.AddProject<Projects.Dnet_Analytics>("analytics")
     .WithDashboardLinks()
     .WithHttpHealthCheck("/health");
 
-var gateway = builder.AddProject<Projects.Dnet_Gateway>("gateway")
+var gateway = network.ApplyToGateway(builder.AddProject<Projects.Dnet_Gateway>("gateway")
     .WithGrpcEndpoint()
+    .WithClusterSecret(secret)
     .WithReference(redis).WaitFor(redis)
     .WithReference(planner).WaitFor(planner)
     .WithReference(analytics)
     .WithModelSettings(builder.Configuration)
-    .WithHttpHealthCheck("/health");
-gateway.WithEnvironment("Dnet__Gateway__TokenSink", gateway.GetEndpoint("grpc"));
+    .WithHttpHealthCheck("/health"));
 
 foreach (var shard in shards)
 {
-    planner.WithReference(shard.GetEndpoint("grpc")).WaitFor(shard);
     gateway.WaitFor(shard);
 }
 

@@ -9,15 +9,18 @@ internal sealed class RedisPingHealthCheck(Func<string?> connectionString) : IHe
     public async Task<HealthCheckResult> CheckHealthAsync(
         HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (connectionString() is not { } endpoint)
+        if (connectionString() is not { } value)
         {
             return HealthCheckResult.Unhealthy("redis-server has no allocated endpoint yet");
         }
 
+        var options = ConfigurationOptions.Parse(value);
+        options.ConnectTimeout = 2000;
+        options.AbortOnConnectFail = true;
+        var endpoint = string.Join(",", options.EndPoints);
         try
         {
-            using var connection = await ConnectionMultiplexer.ConnectAsync(
-                new ConfigurationOptions { EndPoints = { endpoint }, ConnectTimeout = 2000, AbortOnConnectFail = true });
+            using var connection = await ConnectionMultiplexer.ConnectAsync(options);
             await connection.GetDatabase().PingAsync();
             return HealthCheckResult.Healthy();
         }

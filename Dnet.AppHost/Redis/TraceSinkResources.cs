@@ -6,12 +6,17 @@ namespace Dnet.AppHost.Redis;
 
 /// <summary>
 /// Adds Redis, the sink of the span stream: Aspire's Redis container when a healthy container runtime exists,
-/// otherwise a local <c>redis-server</c> process. Neither available: the AppHost stops with one actionable line.
+/// otherwise a local <c>redis-server</c> process. Neither available: the AppHost stops with one actionable line. It is
+/// also where cluster membership lives, so when the cluster is reachable from other machines
+/// (<see cref="ClusterNetwork"/>) the local redis-server listens on the bind address too and requires a password
+/// (the parameter <c>redis-password</c>, generated when unset), which members get from the gateway's join endpoint.
 /// </summary>
 internal static class TraceSinkResources
 {
+    public const string PasswordParameter = "redis-password";
+
     public static IResourceBuilder<IResourceWithConnectionString> AddTraceSink(
-        this IDistributedApplicationBuilder builder, string name)
+        this IDistributedApplicationBuilder builder, string name, ClusterNetwork network)
     {
         // A published manifest describes a deployment, not this machine: it always names the Redis container.
         if (builder.ExecutionContext.IsPublishMode || ContainerRuntimeIsHealthy())
@@ -28,14 +33,17 @@ internal static class TraceSinkResources
             Environment.Exit(1);
         }
 
-        return builder.AddLocalRedis(name);
+        return builder.AddLocalRedis(name, network);
     }
 
     private static IResourceBuilder<IResourceWithConnectionString> AddLocalRedis(
-        this IDistributedApplicationBuilder builder, string name)
+        this IDistributedApplicationBuilder builder, string name, ClusterNetwork network)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("dnet-redis-").FullName;
-        var redis = new LocalRedisResource(name, dataDirectory);
+        var password = network.BeyondLoopback
+            ? builder.AddParameter(PasswordParameter, new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true).Resource
+            : null;
+        var redis = new LocalRedisResource(name, dataDirectory, password);
 
         string? connectionString = null;
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(redis, async (_, cancellationToken) =>
@@ -61,6 +69,13 @@ internal static class TraceSinkResources
                 context.Args.Add(redis.Endpoint.Property(EndpointProperty.TargetPort));
                 context.Args.Add("--bind");
                 context.Args.Add("127.0.0.1");
+                if (password is not null)
+                {
+                    // Other machines' members connect on the bind address, with the password.
+                    context.Args.Add(network.RedisBindAddress);
+                    context.Args.Add("--requirepass");
+                    context.Args.Add(password);
+                }
                 // A trace sink, not a database: nothing to persist between runs.
                 context.Args.Add("--save");
                 context.Args.Add("");
