@@ -49,6 +49,7 @@ internal sealed partial class MemberRegistration(
         """);
 
     private ClusterMember? member;
+    private int left;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -60,14 +61,29 @@ internal sealed partial class MemberRegistration(
 
         member = describe();
         state.Describe(member);
+        // Leave as soon as shutdown begins, before the web server drains its long-lived streams: nobody should plan
+        // with a member that is going away.
+        using var leaving = lifetime.ApplicationStopping.Register(() => LeaveAsync(CancellationToken.None).GetAwaiter().GetResult());
         var settings = options.Value;
         using var timer = new PeriodicTimer(settings.HeartbeatInterval);
         DateTime? heldSince = null;
         do
         {
+            if (Volatile.Read(ref left) == 1)
+            {
+                return;
+            }
+
             try
             {
                 var claimed = await ClaimAsync(member, settings.MemberTtl).ConfigureAwait(false);
+                if (Volatile.Read(ref left) == 1)
+                {
+                    // Shutdown began while this heartbeat was on its way: take back what it may have re-created.
+                    await ReleaseAsync(member).ConfigureAwait(false);
+                    return;
+                }
+
                 if (claimed == 0)
                 {
                     heldSince ??= DateTime.UtcNow;
@@ -117,7 +133,13 @@ internal sealed partial class MemberRegistration(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        if (member is null)
+        await LeaveAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes this member's record (if it is still ours) and announces the leave; once.</summary>
+    private async Task LeaveAsync(CancellationToken cancellationToken)
+    {
+        if (member is null || Interlocked.Exchange(ref left, 1) == 1)
         {
             return;
         }
@@ -125,9 +147,8 @@ internal sealed partial class MemberRegistration(
         try
         {
             // Bounded: a shutdown must not hang on an unreachable Redis (the record then expires on its own).
-            var database = await redis.DatabaseAsync().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
-            var released = (int)await Release.EvaluateAsync(database, Arguments(member, TimeSpan.Zero)).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
-            if (released == 1)
+            var released = await ReleaseAsync(member).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+            if (released)
             {
                 await PublishAsync(new MembershipEvent(MembershipEvent.Left, member.Node, member.Instance, member.Address)).ConfigureAwait(false);
                 LogLeft(member.Node);
@@ -151,6 +172,12 @@ internal sealed partial class MemberRegistration(
     {
         var database = await redis.DatabaseAsync().ConfigureAwait(false);
         return (int)await Claim.EvaluateAsync(database, Arguments(self, ttl)).ConfigureAwait(false);
+    }
+
+    private async Task<bool> ReleaseAsync(ClusterMember self)
+    {
+        var database = await redis.DatabaseAsync().ConfigureAwait(false);
+        return (int)await Release.EvaluateAsync(database, Arguments(self, TimeSpan.Zero)).ConfigureAwait(false) == 1;
     }
 
     private async Task<ClusterMember?> HolderAsync(string node)

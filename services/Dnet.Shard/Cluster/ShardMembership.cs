@@ -6,7 +6,9 @@ namespace Dnet.Shard.Cluster;
 
 /// <summary>
 /// Makes the shard a cluster member: it registers under its node name with the advertised address of its <c>grpc</c>
-/// endpoint, as <c>apphost</c> or <c>joined</c> (<c>Dnet:Cluster:Source</c>), and leaves on a clean shutdown.
+/// endpoint, as <c>apphost</c> or <c>joined</c> (<c>Dnet:Cluster:Source</c>), and leaves as soon as a clean shutdown
+/// (Ctrl+C, SIGTERM) begins. The shutdown itself is bounded to a few seconds: the activation streams from the previous
+/// hop are long-lived and would otherwise hold the process for the host's default 30 s.
 /// </summary>
 internal static class ShardMembership
 {
@@ -17,6 +19,7 @@ internal static class ShardMembership
         var source = builder.Configuration[SourceKey] is { Length: > 0 } configured ? configured : ClusterMember.JoinedSource;
         var started = DateTimeOffset.UtcNow;
         var instance = Guid.NewGuid().ToString("n");
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(5));
         return builder.AddClusterMember(provider =>
         {
             var configuration = provider.GetRequiredService<IConfiguration>();
