@@ -32,10 +32,12 @@ internal static class ClusterApi
     internal sealed record LoadBody(string? Model, Dictionary<string, int[]>? Manual);
 
     /// <summary>
-    /// The ring from the supervisor's last probe (once a second), never a call to a shard: it answers at once even while
-    /// a shard hangs. Also the members and the last changes of the ring with their reasons.
+    /// The ring with each shard's state: asked live with a short deadline, all at once, falling back to the
+    /// supervisor's last probe (once a second) for a shard that does not answer in time, so it answers within a second
+    /// even while a shard hangs. Also the members and the last changes of the ring with their reasons.
     /// </summary>
-    private static IResult TopologyAsync(ModelDeployment deployment, RingStatus status, RingProbe probe, ClusterView view, RingHistory history)
+    private static async Task<IResult> TopologyAsync(
+        ModelDeployment deployment, RingStatus status, RingProbe probe, ClusterView view, RingHistory history, CancellationToken cancellationToken)
     {
         if (deployment.Current is not { } model)
         {
@@ -43,21 +45,21 @@ internal static class ClusterApi
                 $"No model is loaded ({status.State.ToString().ToLowerInvariant()}: {status.Reason}).", "model_not_loaded"), OpenAiJson.Options, statusCode: 503);
         }
 
-        var shards = model.Shards.Select(shard =>
+        var shards = await Task.WhenAll(model.Shards.Select(async shard =>
         {
-            var health = probe.Latest(shard.Node);
+            var health = await probe.AskAsync(model, shard, cancellationToken);
             return new
             {
                 node = shard.Node,
                 address = shard.Address,
                 layer_start = shard.LayerStart,
                 layer_end = shard.LayerEnd,
-                healthy = health is null || (health.Answering && health.HoldsSlice),
-                active_sequences = health?.ActiveSequences,
-                last_answer = health?.LastAnswer,
-                error = health?.Error,
+                healthy = health.Answering && health.HoldsSlice,
+                active_sequences = health.ActiveSequences ?? 0,
+                last_answer = health.LastAnswer,
+                error = health.Error,
             };
-        });
+        }));
         var members = view.Members.Select(m => new
         {
             node = m.Node,

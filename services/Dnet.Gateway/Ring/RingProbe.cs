@@ -33,6 +33,31 @@ internal sealed class RingProbe(ClusterSecret secret)
     public async Task<IReadOnlyList<ShardHealth>> ProbeAsync(DeployedModel model, CancellationToken cancellationToken) =>
         await Task.WhenAll(model.Shards.Select(shard => ProbeAsync(model, shard, cancellationToken)));
 
+    /// <summary>
+    /// One shard's state for a reader (topology): asked now with half the probe deadline; one that does not answer in
+    /// time is reported as the last probe found it, with why this answer is not fresh. Changes no probe state.
+    /// </summary>
+    public async Task<ShardHealth> AskAsync(DeployedModel model, RingShard shard, CancellationToken cancellationToken)
+    {
+        var previous = latest.GetValueOrDefault(shard.Node);
+        try
+        {
+            var status = await shard.Client.GetStatusAsync(new StatusRequest(), deadline: DateTime.UtcNow + (Deadline / 2), cancellationToken: cancellationToken);
+            var holds = status.Model == model.Id && status.LayerStart == shard.LayerStart && status.LayerEnd == shard.LayerEnd;
+            return new ShardHealth(shard.Node, true, holds, holds ? null : previous?.Error ?? $"{shard.Node} no longer holds its slice",
+                0, DateTimeOffset.UtcNow, status.ActiveSequences);
+        }
+        catch (Exception exception) when (exception is RpcException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+        {
+            var why = exception is RpcException rpc ? $"{rpc.Status.StatusCode} {rpc.Status.Detail}" : "the ring was replaced";
+            return (previous ?? new ShardHealth(shard.Node, false, true, null, 1, null, null)) with
+            {
+                Answering = false,
+                Error = $"{shard.Node} ({shard.Address}) did not answer within {(Deadline / 2).TotalMilliseconds:F0} ms: {why}",
+            };
+        }
+    }
+
     /// <summary>Whether a member the ring left out answers again (a frozen shard that was continued).</summary>
     public async Task<bool> AnswersAsync(string address, CancellationToken cancellationToken)
     {
