@@ -27,6 +27,9 @@ public static class Cluster
 
     public const string DashboardApiKey = "dnet-end-to-end";
 
+    /// <summary>The cluster secret this cluster's members share (the AppHost's <c>cluster-secret</c> parameter).</summary>
+    public const string Secret = "dnet-end-to-end-cluster-secret";
+
     [AssemblyInitialize]
     public static async Task StartAsync(TestContext context)
     {
@@ -36,6 +39,7 @@ public static class Cluster
             [
                 "--Dnet:Shards=3",
                 $"--AppHost:DashboardApiKey={DashboardApiKey}",
+                $"--Parameters:cluster-secret={Secret}",
             ],
             (options, _) => options.DisableDashboard = false,
             context.CancellationToken);
