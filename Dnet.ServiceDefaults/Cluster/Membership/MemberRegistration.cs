@@ -107,9 +107,11 @@ internal sealed partial class MemberRegistration(
                     await PublishAsync(new MembershipEvent(MembershipEvent.Joined, member.Node, member.Instance, member.Address)).ConfigureAwait(false);
                 }
             }
-            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            catch (Exception exception) when (exception is RedisException or TimeoutException
+                || (exception is OperationCanceledException && !stoppingToken.IsCancellationRequested))
             {
-                // The member keeps serving; its record expires if this lasts, and the next heartbeat that gets
+                // The member keeps serving (a command the client gave up on while it reconnected surfaces as a
+                // cancellation, not as a RedisException); its record expires if this lasts, and the next heartbeat that gets
                 // through registers it again (a join).
                 state.Failed($"heartbeat failed: {exception.Message}");
                 LogHeartbeatFailed(member.Node, exception.Message);
