@@ -9,7 +9,7 @@ internal static class AnalyticsDashboard
     public const string AnnotateCommand = "perf-annotate";
     public const string LastRequestCommand = "perf-stats";
 
-    public static IResourceBuilder<ProjectResource> WithPerfViews(this IResourceBuilder<ProjectResource> analytics)
+    public static IResourceBuilder<ProjectResource> WithPerfViews(this IResourceBuilder<ProjectResource> analytics, IResourceBuilder<ParameterResource> apiKey)
     {
         var endpoint = analytics.GetEndpoint("http");
         return analytics
@@ -19,21 +19,27 @@ internal static class AnalyticsDashboard
                 DisplayText = "perf annotate (HTML)",
             })
             .WithCommand(AnnotateCommand, "Perf annotate",
-                context => FetchMarkdownAsync(endpoint, "/analytics/annotate?format=markdown&last=10", "annotate of the last 10 requests", context.CancellationToken),
+                context => FetchMarkdownAsync(endpoint, apiKey.Resource, "/analytics/annotate?format=markdown&last=10", "annotate of the last 10 requests", context.CancellationToken),
                 new CommandOptions { Description = "Where the time of the last 10 requests went, per frame", IconName = "TableSearch" })
             .WithCommand(LastRequestCommand, "Last request stats",
-                context => FetchMarkdownAsync(endpoint, "/analytics/requests/last?format=markdown", "stats of the last request", context.CancellationToken),
+                context => FetchMarkdownAsync(endpoint, apiKey.Resource, "/analytics/requests/last?format=markdown", "stats of the last request", context.CancellationToken),
                 new CommandOptions { Description = "TTFT, tokens/s, inter-token latency and per-node time of the last request", IconName = "Timer" });
     }
 
     private static async Task<ExecuteCommandResult> FetchMarkdownAsync(
-        EndpointReference endpoint, string path, string what, CancellationToken cancellationToken)
+        EndpointReference endpoint, ParameterResource apiKey, string path, string what, CancellationToken cancellationToken)
     {
         var url = new Uri(new Uri(endpoint.Url), path);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (await apiKey.GetValueAsync(cancellationToken) is { Length: > 0 } key)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        }
+
         try
         {
-            using var response = await http.GetAsync(url, cancellationToken);
+            using var response = await http.SendAsync(request, cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             return response.IsSuccessStatusCode
                 ? CommandResults.Success(what, body, CommandResultFormat.Markdown, displayImmediately: true)

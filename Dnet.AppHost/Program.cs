@@ -1,40 +1,52 @@
 using Dnet.AppHost;
 using Dnet.AppHost.Redis;
+using Dnet.AppHost.Supervision;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
 var network = ClusterNetwork.From(builder.Configuration);
 var secret = builder.AddClusterSecret();
-var redis = builder.AddTraceSink("redis", network);
+var redis = builder.AddTraceSink("redis", network).WithRestartOnCrash();
+var apiKey = builder.AddApiKey();
 
 var shardCount = builder.ShardCount();
 var shards = Enumerable.Range(0, shardCount)
     .Select(index => network.Apply(builder.AddShard(index, shardCount))
         .WithClusterSecret(secret)
         .WithModelRoots(builder.Configuration)
-        .WithReference(redis).WaitFor(redis))
+        .WithReference(redis).WaitFor(redis)
+        .WithRestartOnCrash())
     .ToList();
 
 // The planner finds shards through membership in Redis, wherever they run.
 var planner = builder.AddProject<Projects.Dnet_Planner>("planner")
+    .WithoutTls()
     .WithClusterSecret(secret)
     .WithReference(redis).WaitFor(redis)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithRestartOnCrash();
 
 var analytics = builder.AddProject<Projects.Dnet_Analytics>("analytics")
+    .WithoutTls()
     .WithReference(redis).WaitFor(redis)
-    .WithPerfViews()
+    .WithApiKey(apiKey)
+    .WithPerfViews(apiKey)
     .WithDashboardLinks()
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithRestartOnCrash();
 
+// The gateway tells shards its advertised gRPC address as the token sink (TokenSinkAddress), not a loopback one.
 var gateway = network.ApplyToGateway(builder.AddProject<Projects.Dnet_Gateway>("gateway")
+    .WithoutTls()
     .WithGrpcEndpoint()
     .WithClusterSecret(secret)
     .WithReference(redis).WaitFor(redis)
     .WithReference(planner).WaitFor(planner)
     .WithReference(analytics)
+    .WithApiKey(apiKey)
     .WithModelSettings(builder.Configuration)
-    .WithHttpHealthCheck("/health"));
+    .WithHttpHealthCheck("/health")
+    .WithRestartOnCrash());
 
 foreach (var shard in shards)
 {

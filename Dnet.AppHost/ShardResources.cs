@@ -12,6 +12,7 @@ internal static class ShardResources
     {
         // No launch profile: its fixed port would collide between shards.
         var shard = builder.AddProject<Projects.Dnet_Shard>($"shard-{index}", launchProfileName: null)
+            .WithoutTls()
             .WithHttpEndpoint(name: "http")
             .WithGrpcEndpoint()
             .WithEnvironment("Dnet__Shard__Index", index.ToString(CultureInfo.InvariantCulture))

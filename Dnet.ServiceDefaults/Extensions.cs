@@ -1,3 +1,4 @@
+using Dnet.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +12,8 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// The policy every Dnet service shares: OpenTelemetry (OTLP to the dashboard), Dnet frames (run-time trace control and
-/// the Redis span stream), cluster networking and secret, health endpoints, service discovery and HTTP resilience. Services call
+/// the Redis span stream), cluster networking and secret, the public HTTP conventions (snake_case JSON, OpenAI error
+/// objects, <c>x-request-id</c>, Kestrel limits), health endpoints, service discovery and HTTP resilience. Services call
 /// <see cref="AddServiceDefaults{TBuilder}"/> once and <see cref="MapDefaultEndpoints"/> once.
 /// </summary>
 public static class Extensions
@@ -25,6 +27,7 @@ public static class Extensions
         builder.ConfigureOpenTelemetry();
         builder.AddDnetTracing();
         builder.AddCluster();
+        builder.AddPublicHttp();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
@@ -68,11 +71,21 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>A liveness check tagged <c>live</c>; services add their own readiness checks.</summary>
+    /// <summary>
+    /// A liveness check tagged <c>live</c> (services add their own readiness checks), and a log of health changes in
+    /// place of an Error per probe while a service is still starting (see <see cref="HealthTransitionLog"/>).
+    /// </summary>
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        builder.Services.AddSingleton<IHealthCheckPublisher, HealthTransitionLog>();
+        builder.Services.Configure<HealthCheckPublisherOptions>(options =>
+        {
+            options.Delay = TimeSpan.FromSeconds(1);
+            options.Period = TimeSpan.FromSeconds(5);
+        });
+        builder.Logging.AddFilter(HealthTransitionLog.ProbeLogCategory, LogLevel.None);
         return builder;
     }
 
@@ -82,8 +95,9 @@ public static class Extensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });
-        app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
+        // Anonymous even when the API key is set: orchestrators and load balancers probe them without one.
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync }).AllowAnonymous();
+        app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous();
         return app;
     }
 }

@@ -3,7 +3,7 @@ using StackExchange.Redis;
 
 namespace Dnet.AppHost.Redis;
 
-/// <summary>Healthy once redis-server answers PING at its allocated endpoint.</summary>
+/// <summary>Healthy once redis-server answers PING at its allocated endpoint (authenticated when it requires a password).</summary>
 internal sealed class RedisPingHealthCheck(Func<string?> connectionString) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(

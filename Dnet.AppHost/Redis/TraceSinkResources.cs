@@ -1,27 +1,29 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 
 namespace Dnet.AppHost.Redis;
 
 /// <summary>
 /// Adds Redis, the sink of the span stream: Aspire's Redis container when a healthy container runtime exists,
-/// otherwise a local <c>redis-server</c> process. Neither available: the AppHost stops with one actionable line. It is
-/// also where cluster membership lives, so when the cluster is reachable from other machines
-/// (<see cref="ClusterNetwork"/>) the local redis-server listens on the bind address too and requires a password
-/// (the parameter <c>redis-password</c>, generated when unset), which members get from the gateway's join endpoint.
+/// otherwise a local <c>redis-server</c> process. Neither available: the AppHost stops with one actionable line.
+/// Either way Redis persists (append-only file, fsync every second) where the next run finds it: the local server in
+/// <see cref="TraceSinkSettings.DataDirectory"/>, the container in the named volume <see cref="TraceSinkSettings.VolumeName"/>.
 /// </summary>
 internal static class TraceSinkResources
 {
-    public const string PasswordParameter = "redis-password";
+    private static readonly string[] AppendOnly = ["--appendonly", "yes", "--appendfsync", "everysec"];
 
     public static IResourceBuilder<IResourceWithConnectionString> AddTraceSink(
         this IDistributedApplicationBuilder builder, string name, ClusterNetwork network)
     {
+        var settings = TraceSinkSettings.From(builder, network);
+
         // A published manifest describes a deployment, not this machine: it always names the Redis container.
         if (builder.ExecutionContext.IsPublishMode || ContainerRuntimeIsHealthy())
         {
-            return builder.AddRedis(name);
+            return builder.AddRedisContainer(name, settings);
         }
 
         if (ExecutableOnPath("redis-server") is null)
@@ -33,17 +35,46 @@ internal static class TraceSinkResources
             Environment.Exit(1);
         }
 
-        return builder.AddLocalRedis(name, network);
+        return builder.AddLocalRedis(name, settings);
+    }
+
+    private static IResourceBuilder<IResourceWithConnectionString> AddRedisContainer(
+        this IDistributedApplicationBuilder builder, string name, TraceSinkSettings settings)
+    {
+        // Aspire's container always requires a password (a generated redis-password unless one is given).
+        var password = settings.LoopbackOnly ? null : builder.AddParameter(TraceSinkSettings.PasswordParameter, secret: true);
+        var redis = builder.AddRedis(name, password: password)
+            .WithDataVolume(settings.VolumeName)
+            .WithArgs(context =>
+            {
+                // Aspire's own callback ran first. For a manifest it joined redis-server's arguments into one
+                // `sh -c` command line; at run time it added them one by one. Extend whichever it did.
+                var command = context.Args.Select((arg, index) => (arg, index))
+                    .FirstOrDefault(a => a.arg is string text && text.StartsWith("redis-server ", StringComparison.Ordinal));
+                if (command.arg is string line)
+                {
+                    context.Args[command.index] = $"{line} {string.Join(' ', AppendOnly)}";
+                }
+                else
+                {
+                    foreach (var arg in AppendOnly)
+                    {
+                        context.Args.Add(arg);
+                    }
+                }
+            });
+        builder.LogDataLocation(redis.Resource, $"the container volume {settings.VolumeName}");
+        return redis;
     }
 
     private static IResourceBuilder<IResourceWithConnectionString> AddLocalRedis(
-        this IDistributedApplicationBuilder builder, string name, ClusterNetwork network)
+        this IDistributedApplicationBuilder builder, string name, TraceSinkSettings settings)
     {
-        var dataDirectory = Directory.CreateTempSubdirectory("dnet-redis-").FullName;
-        var password = network.BeyondLoopback
-            ? builder.AddParameter(PasswordParameter, new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true).Resource
-            : null;
-        var redis = new LocalRedisResource(name, dataDirectory, password);
+        // Held until the AppHost is disposed: a second AppHost of this cluster must not start a server on this directory.
+        var dataLock = DataDirectoryLock.Acquire(settings);
+        builder.Services.AddHostedService(_ => dataLock);
+        var password = settings.LoopbackOnly ? null : builder.AddParameter(TraceSinkSettings.PasswordParameter, secret: true);
+        var redis = new LocalRedisResource(name, settings.DataDirectory, password?.Resource);
 
         string? connectionString = null;
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(redis, async (_, cancellationToken) =>
@@ -63,29 +94,69 @@ internal static class TraceSinkResources
                 endpoint.UriScheme = "tcp";
                 endpoint.IsProxied = false;
             })
-            .WithArgs(context =>
+            .WithArgs(async context =>
             {
+                if (redis.Password is { } secret)
+                {
+                    // A configuration file must come first. The password goes there, readable by this user only,
+                    // rather than on a command line that every user of the machine can read.
+                    context.Args.Add(await WritePasswordFileAsync(settings, secret, context.CancellationToken));
+                }
+
                 context.Args.Add("--port");
                 context.Args.Add(redis.Endpoint.Property(EndpointProperty.TargetPort));
                 context.Args.Add("--bind");
-                context.Args.Add("127.0.0.1");
-                if (password is not null)
+                context.Args.Add(settings.BindAddress);
+                if (!settings.LoopbackOnly && settings.BindAddress is not ("0.0.0.0" or "::"))
                 {
-                    // Other machines' members connect on the bind address, with the password.
-                    context.Args.Add(network.RedisBindAddress);
-                    context.Args.Add("--requirepass");
-                    context.Args.Add(password);
+                    // The services on this machine still connect through loopback.
+                    context.Args.Add("127.0.0.1");
                 }
-                // A trace sink, not a database: nothing to persist between runs.
+
+                context.Args.Add("--dir");
+                context.Args.Add(settings.DataDirectory);
+                // The stream, the consumer group and its pending entries survive a restart; no snapshots besides.
+                foreach (var arg in AppendOnly)
+                {
+                    context.Args.Add(arg);
+                }
+
                 context.Args.Add("--save");
                 context.Args.Add("");
-                context.Args.Add("--appendonly");
-                context.Args.Add("no");
-                context.Args.Add("--dir");
-                context.Args.Add(dataDirectory);
             })
             .WithHealthCheck(healthCheckKey);
+        builder.LogDataLocation(redis, settings.DataDirectory);
         return resource;
+    }
+
+    private static async Task<string> WritePasswordFileAsync(TraceSinkSettings settings, ParameterResource password, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(settings.DataDirectory, "requirepass.conf");
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        await using var file = new StreamWriter(path, options);
+        await file.WriteLineAsync($"requirepass \"{await password.GetValueAsync(cancellationToken)}\"");
+        return path;
+    }
+
+    /// <summary>Says where the stream is kept: once in the AppHost's log at start, and in the resource's own console log.</summary>
+    private static void LogDataLocation(this IDistributedApplicationBuilder builder, IResource redis, string location)
+    {
+        var message = $"Redis keeps the span stream in {location} (append-only file, fsync every second); it survives restarts of Redis and of the AppHost.";
+        builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
+        {
+            @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Dnet.AppHost.TraceSink").LogInformation("{Message}", message);
+            return Task.CompletedTask;
+        });
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(redis, (@event, _) =>
+        {
+            @event.Services.GetRequiredService<ResourceLoggerService>().GetLogger(redis).LogInformation("{Message}", message);
+            return Task.CompletedTask;
+        });
     }
 
     private static bool ContainerRuntimeIsHealthy()

@@ -47,10 +47,19 @@ public static class DnetFrames
     /// </summary>
     /// <param name="model">Model requested by the client.</param>
     /// <param name="requestId">The request id (<c>chatcmpl-...</c>).</param>
-    public static Activity? StartChat(string model, string requestId)
+    public static Activity? StartChat(string model, string requestId) =>
+        StartRequest(FrameNames.Chat(model), SpanAttributes.ChatOperation, model, requestId);
+
+    /// <summary>As <see cref="StartChat"/>, for a legacy completion: <c>text_completion {model}</c>.</summary>
+    /// <param name="model">Model requested by the client.</param>
+    /// <param name="requestId">The request id (<c>cmpl-...</c>).</param>
+    public static Activity? StartTextCompletion(string model, string requestId) =>
+        StartRequest(FrameNames.TextCompletion(model), SpanAttributes.TextCompletionOperation, model, requestId);
+
+    private static Activity? StartRequest(string name, string operation, string model, string requestId)
     {
-        var root = Start(FrameNames.Chat(model));
-        root?.SetTag(SpanAttributes.OperationName, SpanAttributes.ChatOperation)
+        var root = Start(name);
+        root?.SetTag(SpanAttributes.OperationName, operation)
             .SetTag(SpanAttributes.RequestModel, model)
             .SetTag(SpanAttributes.ResponseId, requestId)
             .SetTag(SpanAttributes.RequestId, requestId);

@@ -1,37 +1,49 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Dnet.Contracts.Tracing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 
 namespace Dnet.ServiceDefaults.Tracing;
 
 /// <summary>
-/// Collects finished Dnet frames into batches for the <see cref="SpanStreamWriter"/>. The frame's own thread only
-/// tags it with the node (start) and offers it to a bounded queue (end): when the queue is full the frame is dropped and
-/// counted, so tracing never waits on Redis. A background loop writes a batch when it is full or when the oldest
-/// queued frame has waited the flush interval, and drains the queue on shutdown.
+/// Collects finished Dnet frames into batches for the span stream. The frame's own thread only tags it with the node
+/// (start) and offers it to a bounded queue (end): when the queue is full the frame is dropped and counted, so tracing
+/// never waits. A batching loop encodes a batch when it is full or when its oldest frame has waited the flush interval,
+/// and puts it in the <see cref="SpanBatchBuffer"/>; a separate delivery loop (<see cref="SpanStreamDelivery"/>) writes
+/// the buffer to Redis in order. Redis being slow or gone therefore never slows batching: it only grows the buffer,
+/// and a batch that overflows the buffer's byte cap is dropped and counted.
 /// </summary>
 /// <remarks>
-/// Not OpenTelemetry's <c>BatchActivityExportProcessor</c>: its drop count is not public, and the drop count is part
+/// Not OpenTelemetry's <c>BatchActivityExportProcessor</c>: its drop count is not public, and the counters are part
 /// of every batch we write.
 /// </remarks>
-internal sealed class SpanStreamProcessor : BaseProcessor<Activity>
+internal sealed partial class SpanStreamProcessor : BaseProcessor<Activity>
 {
     private readonly Channel<Activity> queue;
-    private readonly SpanStreamWriter writer;
+    private readonly SpanBatchBuffer buffer;
     private readonly SpanExportCounters counters;
+    private readonly ILogger<SpanStreamProcessor> logger;
     private readonly string node;
     private readonly int batchSize;
     private readonly TimeSpan flushInterval;
-    private readonly Task loop;
-    private long offered;
-    private long settled;
+    private readonly CancellationTokenSource giveUp = new();
+    private readonly Task batching;
+    private readonly Task delivering;
+    private bool overflowing;
 
-    public SpanStreamProcessor(SpanStreamWriter writer, SpanExportCounters counters, NodeIdentity node, IOptions<TracingOptions> options)
+    public SpanStreamProcessor(
+        SpanStreamWriter writer,
+        SpanBatchBuffer buffer,
+        SpanExportCounters counters,
+        NodeIdentity node,
+        IOptions<TracingOptions> options,
+        ILogger<SpanStreamProcessor> logger)
     {
-        this.writer = writer;
+        this.buffer = buffer;
         this.counters = counters;
+        this.logger = logger;
         this.node = node.Node;
         batchSize = Math.Max(1, options.Value.BatchSize);
         flushInterval = TimeSpan.FromMilliseconds(Math.Max(1, options.Value.FlushIntervalMilliseconds));
@@ -41,7 +53,8 @@ internal sealed class SpanStreamProcessor : BaseProcessor<Activity>
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
         });
-        loop = Task.Run(RunAsync);
+        batching = Task.Run(BatchAsync);
+        delivering = Task.Run(() => new SpanStreamDelivery(buffer, writer).RunAsync(giveUp.Token));
     }
 
     public override void OnStart(Activity data)
@@ -59,22 +72,21 @@ internal sealed class SpanStreamProcessor : BaseProcessor<Activity>
             return;
         }
 
-        Interlocked.Increment(ref offered);
+        counters.Taken();
         if (!queue.Writer.TryWrite(data))
         {
-            counters.QueueFull();
-            Interlocked.Increment(ref settled);
+            counters.Dropped(1);
         }
     }
 
-    /// <summary>Waits until every frame offered before the call is written or dropped (at most one flush interval plus a write).</summary>
+    /// <summary>Waits until as many spans as were taken in before the call are written or dropped; false on timeout.</summary>
     protected override bool OnForceFlush(int timeoutMilliseconds)
     {
-        var target = Interlocked.Read(ref offered);
+        var target = counters.ExportedSpans;
         var deadline = timeoutMilliseconds < 0 ? long.MaxValue : Environment.TickCount64 + timeoutMilliseconds;
-        while (Interlocked.Read(ref settled) < target)
+        while (counters.WrittenSpans + counters.DroppedSpans < target)
         {
-            if (Environment.TickCount64 >= deadline || loop.IsCompleted)
+            if (Environment.TickCount64 >= deadline || delivering.IsCompleted)
             {
                 return false;
             }
@@ -85,21 +97,98 @@ internal sealed class SpanStreamProcessor : BaseProcessor<Activity>
         return true;
     }
 
+    /// <summary>Batches what is queued, writes what the buffer holds while Redis answers, and counts the rest as dropped.</summary>
     protected override bool OnShutdown(int timeoutMilliseconds)
     {
         queue.Writer.TryComplete();
-        return loop.Wait(timeoutMilliseconds < 0 ? Timeout.Infinite : timeoutMilliseconds);
+        var timeout = timeoutMilliseconds < 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(timeoutMilliseconds);
+        bool finished;
+        try
+        {
+            finished = Task.WhenAll(batching, delivering).Wait(timeout);
+        }
+        catch (AggregateException exception)
+        {
+            LogLoopFailed(exception.InnerException ?? exception);
+            finished = false;
+        }
+
+        if (!finished)
+        {
+            giveUp.Cancel();
+            delivering.Wait(TimeSpan.FromSeconds(1));
+        }
+
+        var left = buffer.Clear();
+        if (left > 0)
+        {
+            counters.Dropped(left);
+            LogUndelivered(left);
+        }
+
+        return finished && left == 0;
     }
 
-    private async Task RunAsync()
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            giveUp.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private async Task BatchAsync()
     {
         var batch = new List<Activity>(batchSize);
-        while (await queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        try
         {
-            await FillAsync(batch).ConfigureAwait(false);
-            await writer.WriteAsync(batch).ConfigureAwait(false);
-            Interlocked.Add(ref settled, batch.Count);
-            batch.Clear();
+            while (await queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                await FillAsync(batch).ConfigureAwait(false);
+                Buffer(batch);
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            buffer.Complete();
+        }
+    }
+
+    private void Buffer(List<Activity> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        byte[] encoded;
+        try
+        {
+            encoded = SpanBatch.EncodeSpans(batch.ConvertAll(ExportedSpanMapping.From));
+        }
+        catch (Exception exception)
+        {
+            // A frame the wire schema cannot carry must cost its batch, not the exporter loop.
+            counters.Dropped(batch.Count);
+            LogUnencodable(exception, batch.Count);
+            return;
+        }
+
+        if (buffer.TryAdd(encoded, batch.Count))
+        {
+            overflowing = false;
+            return;
+        }
+
+        counters.Dropped(batch.Count);
+        if (!overflowing)
+        {
+            // One warning per overflow, not one per batch.
+            overflowing = true;
+            LogOverflow(buffer.CapacityBytes, buffer.Bytes);
         }
     }
 
@@ -134,4 +223,16 @@ internal sealed class SpanStreamProcessor : BaseProcessor<Activity>
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Span buffer full ({CapacityBytes} bytes, {HeldBytes} held): dropping span batches until Redis takes some")]
+    private partial void LogOverflow(long capacityBytes, long heldBytes);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A span batch of {Spans} spans could not be encoded; dropped")]
+    private partial void LogUnencodable(Exception exception, int spans);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The span exporter stopped with an error")]
+    private partial void LogLoopFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Spans} spans could not be written before shutdown; counted as dropped")]
+    private partial void LogUndelivered(long spans);
 }

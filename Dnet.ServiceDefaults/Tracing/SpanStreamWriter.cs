@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Dnet.Contracts.Tracing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,21 +6,25 @@ using StackExchange.Redis;
 namespace Dnet.ServiceDefaults.Tracing;
 
 /// <summary>
-/// Writes one batch of finished frames as one entry of <see cref="SpanStream.Key"/>. A batch that cannot be written
-/// (Redis unreachable, timeout) is counted as dropped, never retried: the queue behind it keeps moving.
+/// Writes one encoded batch as one entry of <see cref="SpanStream.Key"/>, stamped with the exporter's counters as they
+/// are at that moment. A failed write is reported, not retried here: the batch stays at the head of the buffer.
 /// </summary>
-internal sealed class SpanStreamWriter(
+/// <remarks>
+/// A timed-out write may still have reached Redis; writing it again then leaves two entries with the same sequence
+/// number, which analytics counts once (its ledger keys batches by instance and sequence, its store spans by id).
+/// </remarks>
+internal sealed partial class SpanStreamWriter(
     TraceRedisConnection redis,
     SpanExportCounters counters,
+    SpanBatchBuffer buffer,
     NodeIdentity node,
     IOptions<TracingOptions> options,
+    TimeProvider clock,
     ILogger<SpanStreamWriter> logger)
 {
     private readonly long maxLength = options.Value.StreamMaxLength;
-    private long sequence;
-    private bool failing;
 
-    public async Task WriteAsync(IReadOnlyList<Activity> frames)
+    public async Task<bool> WriteAsync(EncodedBatch batch)
     {
         try
         {
@@ -31,44 +34,43 @@ internal sealed class SpanStreamWriter(
                 throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected");
             }
 
-            // Numbered only when sent: a gap then means an entry the consumer never saw (trimmed, or a write whose
-            // outcome is unknown), not one that was never written, which the dropped count already reports.
-            var seq = ++sequence;
-            var batch = new SpanBatch
+            var (dropped, exported, buffered) = counters.Stamp(batch.SpanCount);
+            var header = SpanBatch.HeaderFields(node.Node, node.Service, node.Instance, batch.Seq, dropped, exported, buffered);
+            var fields = new NameValueEntry[header.Count + 1];
+            for (var i = 0; i < header.Count; i++)
             {
-                Node = node.Node,
-                Service = node.Service,
-                Instance = node.Instance,
-                Seq = seq,
-                Dropped = counters.DroppedSpans,
-                Spans = frames.Select(ExportedSpanMapping.From).ToList(),
-            };
-            var fields = batch.ToStreamFields().Select(field => new NameValueEntry(field.Key, field.Value)).ToArray();
+                fields[i] = new NameValueEntry(header[i].Key, header[i].Value);
+            }
+
+            fields[^1] = new NameValueEntry(SpanStream.SpansField, batch.Spans);
             await connection.GetDatabase()
                 .StreamAddAsync(SpanStream.Key, fields, maxLength: maxLength, useApproximateMaxLength: true)
                 .ConfigureAwait(false);
-            counters.Delivered(frames.Count);
-            if (failing)
+
+            var outageStart = counters.Failing.Since;
+            counters.Written(batch.SpanCount);
+            if (outageStart is { } since)
             {
-                failing = false;
-                logger.LogInformation("Span stream delivery resumed; {Dropped} spans dropped so far", batch.Dropped);
+                LogResumed(clock.GetUtcNow() - since, buffered, dropped);
             }
+
+            return true;
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
         {
-            counters.Undeliverable(frames.Count);
-            if (!failing)
+            if (counters.WriteFailed(exception.Message, clock.GetUtcNow()))
             {
-                // One warning per outage, not one per batch.
-                failing = true;
-                logger.LogWarning(exception, "Span stream unavailable; dropping span batches until Redis answers");
+                // One warning per outage, not one per attempt.
+                LogUnavailable(exception, buffer.CapacityBytes);
             }
-        }
-        catch (Exception exception)
-        {
-            // A frame the wire schema cannot carry must cost its batch, not the exporter loop.
-            counters.Undeliverable(frames.Count);
-            logger.LogError(exception, "A span batch of {Spans} spans could not be encoded; dropped", frames.Count);
+
+            return false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Span stream unavailable; holding span batches (up to {CapacityBytes} bytes) until Redis answers")]
+    private partial void LogUnavailable(Exception exception, long capacityBytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Span stream delivery resumed after {Outage}; {Buffered} spans still held, {Dropped} dropped so far")]
+    private partial void LogResumed(TimeSpan outage, long buffered, long dropped);
 }

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Dnet.Contracts.Tracing;
+using Dnet.ServiceDefaults.Http;
 using Dnet.ServiceDefaults.Tracing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -39,12 +39,12 @@ public static class TraceControlApi
         }
         catch (JsonException)
         {
-            return Error(StatusCodes.Status400BadRequest, "invalid_request_error", new ApiError("The request body is not valid JSON.", null));
+            return Error(StatusCodes.Status400BadRequest, OpenAiError.InvalidRequestType, new ApiError("The request body is not valid JSON.", null));
         }
 
         if (!TraceControlRequest.TryParse(body, out var state, out var error))
         {
-            return Error(StatusCodes.Status400BadRequest, "invalid_request_error", error);
+            return Error(StatusCodes.Status400BadRequest, OpenAiError.InvalidRequestType, error);
         }
 
         var services = http.RequestServices;
@@ -58,7 +58,7 @@ public static class TraceControlApi
             services.GetRequiredService<ILogger<TraceControlStore>>().LogWarning(exception, "Trace control change not stored");
             return Error(
                 StatusCodes.Status503ServiceUnavailable,
-                "server_error",
+                OpenAiError.ServerType,
                 new ApiError("Redis is unavailable: the trace control change was not applied on any node.", null));
         }
     }
@@ -72,18 +72,6 @@ public static class TraceControlApi
         return Results.Json(status, TracingJsonContext.Default.TraceStatus);
     }
 
-    private static IResult Error(int statusCode, string type, ApiError error)
-    {
-        var body = new JsonObject
-        {
-            ["error"] = new JsonObject
-            {
-                ["message"] = error.Message,
-                ["type"] = type,
-                ["param"] = error.Param,
-                ["code"] = null,
-            },
-        };
-        return Results.Content(body.ToJsonString(), "application/json", statusCode: statusCode);
-    }
+    private static IResult Error(int statusCode, string type, ApiError error) =>
+        new OpenAiError(new OpenAiErrorBody(error.Message, type, error.Param, null)).ToResult(statusCode);
 }

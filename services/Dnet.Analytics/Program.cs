@@ -1,9 +1,11 @@
 using Dnet.Analytics.Apis;
 using Dnet.Analytics.Extensions;
+using Dnet.ServiceDefaults.Http;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddApiKeyAuthentication();
 builder.AddApplicationServices();
 
 var app = builder.Build();

@@ -6,8 +6,12 @@ namespace Dnet.Repl;
 /// <param name="Gateway">Gateway base URL.</param>
 /// <param name="Analytics">Analytics base URL.</param>
 /// <param name="Chat">Sampling settings of chat answers.</param>
-internal sealed record ReplOptions(Uri Gateway, Uri Analytics, ChatSettings Chat)
+/// <param name="ApiKey">The cluster's API key, sent as <c>Authorization: Bearer</c>; null when the cluster has none.</param>
+internal sealed record ReplOptions(Uri Gateway, Uri Analytics, ChatSettings Chat, string? ApiKey = null)
 {
+    /// <summary>The environment variable the key is read from when no <c>--api-key</c> is given.</summary>
+    public const string ApiKeyVariable = "DNET_API_KEY";
+
     public static readonly Uri DefaultGateway = new("http://localhost:5080");
     public static readonly Uri DefaultAnalytics = new("http://localhost:5090");
 
@@ -19,4 +23,10 @@ internal sealed record ReplOptions(Uri Gateway, Uri Analytics, ChatSettings Chat
         given is { Length: > 0 } ? new Uri(given)
         : Environment.GetEnvironmentVariable($"services__{service}__http__0") is { Length: > 0 } discovered ? new Uri(discovered)
         : fallback;
+
+    /// <summary>A key given on the command line wins; else <c>DNET_API_KEY</c>; else none.</summary>
+    public static string? ResolveApiKey(string? given) =>
+        given is { Length: > 0 } ? given
+        : Environment.GetEnvironmentVariable(ApiKeyVariable) is { Length: > 0 } key ? key
+        : null;
 }

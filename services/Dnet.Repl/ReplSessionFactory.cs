@@ -34,7 +34,7 @@ internal static class ReplSessionFactory
     private static ReplSession Create(ReplOptions options, ILineReader input, IAnsiConsole console)
     {
         var context = new ReplContext(
-            console, input, new GatewayClient(options.Gateway, Http), new AnalyticsClient(options.Analytics, Http), options.Chat);
+            console, input, new GatewayClient(options.Gateway, Http, options.ApiKey), new AnalyticsClient(options.Analytics, Http, options.ApiKey), options.Chat);
         return new ReplSession(context, CommandCatalog.All);
     }
 }

@@ -78,7 +78,7 @@ internal sealed class AnalyticsHost : WebApplicationFactory<Program>
     /// <summary>Waits until every entry written so far has been read and acknowledged.</summary>
     public Task<JsonNode> WaitUntilCaughtUpAsync(long entries) =>
         WaitForJsonAsync("/analytics/status", status =>
-            (long)status["consumer"]!["state"]!["entriesAcknowledged"]! >= entries
+            (long)status["consumer"]!["state"]!["entries_acknowledged"]! >= entries
             && (long?)status["stream"]?["pending"] == 0);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -41,26 +41,26 @@ public sealed class ApiTests
         var trace = new RequestTrace("chatcmpl-formats");
         await stream.AddAsync("shard-0", trace.Shard(0));
         await stream.AddAsync("gateway", trace.Gateway());
-        await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (long)s["spanCount"]! == 21);
+        await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (long)s["span_count"]! == 21);
 
         var query = "node=shard-0&service=Dnet.Shard&prefix=compute.&since=1h&exclude_wait=true&sort=total&self=trace";
         var markdown = await host.GetAsync($"/analytics/annotate?{query}&format=markdown");
         Assert.AreEqual("text/markdown", markdown.ContentType);
-        StringAssert.Contains(markdown.Body, "| `compute.forward` |");
+        StringAssert.Contains(markdown.Body, "| compute.forward |");
         Assert.DoesNotContain("network.rx", markdown.Body);
         var html = await host.GetAsync($"/analytics/annotate?{query}&format=html");
         Assert.AreEqual("text/html", html.ContentType);
         StringAssert.Contains(html.Body, "<table");
         var json = await host.GetJsonAsync($"/analytics/annotate?{query}&format=json");
-        Assert.AreEqual(8, (long)json["header"]!["spanCount"]!);
+        Assert.AreEqual(8, (long)json["header"]!["span_count"]!);
         Assert.AreEqual("total", (string)json["header"]!["sort"]!);
         var inAnHour = DateTimeOffset.UtcNow.AddHours(1).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         var future = await host.GetJsonAsync($"/analytics/annotate?since={Uri.EscapeDataString(inAnHour)}&format=json");
-        Assert.AreEqual(0, (long)future["header"]!["spanCount"]!);
+        Assert.AreEqual(0, (long)future["header"]!["span_count"]!);
         var unescaped = await host.GetJsonAsync($"/analytics/annotate?since={inAnHour}&format=json");
-        Assert.AreEqual(0, (long)unescaped["header"]!["spanCount"]!, "a '+' offset sent unescaped still parses");
+        Assert.AreEqual(0, (long)unescaped["header"]!["span_count"]!, "a '+' offset sent unescaped still parses");
         var anHourAgo = await host.GetJsonAsync($"/analytics/annotate?since={DateTimeOffset.UtcNow.AddHours(-1):yyyy-MM-ddTHH:mm:ssZ}&format=json");
-        Assert.AreEqual(21, (long)anHourAgo["header"]!["spanCount"]!);
+        Assert.AreEqual(21, (long)anHourAgo["header"]!["span_count"]!);
     }
 
     [TestMethod]
@@ -80,11 +80,11 @@ public sealed class ApiTests
         var trace = new RequestTrace("chatcmpl-rendered");
         await stream.AddAsync("gateway", trace.Gateway());
         await stream.AddAsync("shard-0", trace.Shard(0));
-        await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (long)s["spanCount"]! == 21);
+        await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (long)s["span_count"]! == 21);
 
         var last = await host.GetAsync("/analytics/requests/last?format=markdown");
         Assert.AreEqual("text/markdown", last.ContentType);
-        StringAssert.Contains(last.Body, $"`{trace.RequestId}`");
+        StringAssert.Contains(last.Body, $"| request {trace.RequestId} |");
         StringAssert.Contains(last.Body, "| ttft ms | 20.000 |");
         StringAssert.Contains(last.Body, "| shard-0 |");
         var text = await host.GetAsync($"/analytics/requests/{trace.RequestId}");
@@ -121,10 +121,10 @@ public sealed class ApiTests
         var trace = new RequestTrace("chatcmpl-grouped");
         await stream.AddAsync("gateway", trace.Gateway());
         await stream.AddAsync("shard-0", trace.Shard(0));
-        var stats = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (long)s["spanCount"]! == 21);
+        var stats = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (long)s["span_count"]! == 21);
         var shard = stats["nodes"]!.AsArray().Single(n => (string)n!["node"]! == "shard-0")!;
         var group = shard["groups"]!.AsArray().Single(g => (string)g!["group"]! == "attention")!;
-        Assert.AreEqual(RequestTrace.Tokens * RequestTrace.ExecuteNs / 1e6, (double)group["selfMs"]!, 1e-6);
+        Assert.AreEqual(RequestTrace.Tokens * RequestTrace.ExecuteNs / 1e6, (double)group["self_ms"]!, 1e-6);
     }
 
     [TestMethod]

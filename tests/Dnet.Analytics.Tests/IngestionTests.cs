@@ -16,11 +16,11 @@ public sealed class IngestionTests
         await stream.AddAsync("gateway", trace.Gateway());
         await stream.AddAsync("shard-0", trace.Shard(0));
 
-        var stats = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (long)s["spanCount"]! == 21);
+        var stats = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (long)s["span_count"]! == 21);
         Assert.IsTrue((bool)stats["complete"]!);
-        Assert.AreEqual(RequestTrace.TtftMs, (double)stats["ttftMs"]!, 1e-6);
-        Assert.AreEqual(RequestTrace.TpotMs, (double)stats["tpotMs"]!, 1e-6);
-        Assert.AreEqual(RequestTrace.Tokens, (int)stats["emittedTokens"]!);
+        Assert.AreEqual(RequestTrace.TtftMs, (double)stats["ttft_ms"]!, 1e-6);
+        Assert.AreEqual(RequestTrace.TpotMs, (double)stats["tpot_ms"]!, 1e-6);
+        Assert.AreEqual(RequestTrace.Tokens, (int)stats["emitted_tokens"]!);
 
         var table = await host.GetJsonAsync($"/analytics/annotate?request={trace.RequestId}&format=json");
         var execute = table["rows"]!.AsArray().Single(r => (string)r!["name"]! == FrameNames.ComputeExecute)!;
@@ -33,7 +33,7 @@ public sealed class IngestionTests
         StringAssert.Contains(text, "last 1 request");
 
         var recent = await host.GetJsonAsync("/analytics/requests?format=json");
-        Assert.AreEqual(trace.RequestId, (string)recent[0]!["requestId"]!);
+        Assert.AreEqual(trace.RequestId, (string)recent[0]!["request_id"]!);
     }
 
     [TestMethod]
@@ -47,18 +47,18 @@ public sealed class IngestionTests
         await stream.AddAsync("shard-1", shard1.Take(8).ToList());
         await stream.AddAsync("shard-0", trace.Shard(0));
 
-        var early = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (long)s["spanCount"]! == 32);
+        var early = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (long)s["span_count"]! == 32);
         Assert.IsFalse((bool)early["complete"]!, "no root yet: the request must be incomplete, not dropped");
-        Assert.IsNull(early["ttftMs"]);
+        Assert.IsNull(early["ttft_ms"]);
 
         await stream.AddAsync("gateway", trace.Gateway());
         var stats = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (bool)s["complete"]!);
-        Assert.AreEqual(37, (long)stats["spanCount"]!);
-        Assert.AreEqual(RequestTrace.TtftMs, (double)stats["ttftMs"]!, 1e-6);
+        Assert.AreEqual(37, (long)stats["span_count"]!);
+        Assert.AreEqual(RequestTrace.TtftMs, (double)stats["ttft_ms"]!, 1e-6);
         var nodes = stats["nodes"]!.AsArray().Select(n => (string)n!["node"]!).Order().ToList();
         CollectionAssert.AreEqual(new[] { "gateway", "shard-0", "shard-1" }, nodes);
         var shard1Stats = stats["nodes"]!.AsArray().Single(n => (string)n!["node"]! == "shard-1")!;
-        Assert.AreEqual(4 * 4096, (long)shard1Stats["bytesSent"]!);
+        Assert.AreEqual(4 * 4096, (long)shard1Stats["bytes_sent"]!);
     }
 
     [TestMethod]
@@ -77,7 +77,7 @@ public sealed class IngestionTests
         Assert.AreEqual(21, (long)status["store"]!["stored"]!);
         var shard = status["exporters"]!.AsArray().Single(e => (string)e!["node"]! == "shard-0")!;
         Assert.AreEqual(1, (long)shard["batches"]!);
-        Assert.AreEqual(1, (long)shard["duplicateBatches"]!);
+        Assert.AreEqual(1, (long)shard["duplicate_batches"]!);
 
         var table = await host.GetJsonAsync($"/analytics/annotate?request={trace.RequestId}&format=json&prefix=compute.forward");
         Assert.AreEqual(RequestTrace.Tokens, (int)table["rows"]![0]!["samples"]!);
@@ -96,8 +96,8 @@ public sealed class IngestionTests
         await stream.AddAsync("gateway", trace.Gateway());
 
         var status = await host.WaitUntilCaughtUpAsync(3);
-        Assert.AreEqual(2, (long)status["consumer"]!["state"]!["malformedEntries"]!);
-        Assert.AreEqual(1, (long)status["consumer"]!["state"]!["batchesIngested"]!);
+        Assert.AreEqual(2, (long)status["consumer"]!["state"]!["malformed_entries"]!);
+        Assert.AreEqual(1, (long)status["consumer"]!["state"]!["batches_ingested"]!);
         Assert.AreEqual(0, await stream.PendingAsync());
         var stats = await host.GetJsonAsync($"/analytics/requests/{trace.RequestId}?format=json");
         Assert.IsTrue((bool)stats["complete"]!);
@@ -115,14 +115,16 @@ public sealed class IngestionTests
 
         var status = await host.WaitUntilCaughtUpAsync(2);
         var shard = status["exporters"]!.AsArray().Single(e => (string)e!["node"]! == "shard-0")!;
-        Assert.AreEqual(3, (long)shard["lastSeq"]!);
-        Assert.AreEqual(12, (long)shard["droppedSpans"]!);
-        Assert.AreEqual(1, (long)shard["missingBatches"]!);
-        Assert.AreEqual(12, (long)status["droppedSpans"]!);
+        Assert.AreEqual(3, (long)shard["last_seq"]!);
+        Assert.AreEqual(12, (long)shard["dropped_spans"]!);
+        Assert.AreEqual(1, (long)shard["missing_batches"]!);
+        Assert.AreEqual(12, (long)status["dropped_spans"]!);
         var (code, markdown, contentType) = await host.GetAsync("/analytics/status?format=markdown");
         Assert.AreEqual(HttpStatusCode.OK, code);
         Assert.AreEqual("text/markdown", contentType);
-        StringAssert.Contains(markdown, "| shard-0 | Dnet.Shard | 3 | 2 | 16 | 12 | 1 |");
+        StringAssert.Contains(markdown, "| shard-0 | Dnet.Shard | 3 | 2 | n/a | 16 | n/a | 12 | n/a | 1 |");
+        Assert.AreEqual(16, (long)shard["stored_spans"]!);
+        Assert.IsNull(shard["exported_spans"], "a producer that does not report what it took in leaves it unknown");
     }
 
     [TestMethod]
@@ -135,6 +137,6 @@ public sealed class IngestionTests
         await using var host = AnalyticsHost.Start(TestRedis.Server.ConnectionString, stream.Key);
 
         var stats = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (bool)s["complete"]!);
-        Assert.AreEqual(RequestTrace.Tokens, (int)stats["emittedTokens"]!);
+        Assert.AreEqual(RequestTrace.Tokens, (int)stats["emitted_tokens"]!);
     }
 }

@@ -36,13 +36,21 @@ public sealed class ProducerContractTests
         }
 
         var stats = await host.WaitForJsonAsync($"/analytics/requests/{requestId}?format=json", s => (bool)s["complete"]!);
-        Assert.AreEqual(3, (int)stats["emittedTokens"]!);
-        Assert.AreEqual(3, (long)stats["generatedTokens"]!);
-        Assert.AreEqual((firstToken!.Value - rootStart).TotalMilliseconds, (double)stats["ttftMs"]!, 1e-3, "start times survive the wire to the tick");
-        Assert.IsTrue((double)stats["ttftMs"]! < (double)stats["endToEndMs"]!);
+        Assert.AreEqual(3, (int)stats["emitted_tokens"]!);
+        Assert.AreEqual(3, (long)stats["generated_tokens"]!);
+        Assert.AreEqual((firstToken!.Value - rootStart).TotalMilliseconds, (double)stats["ttft_ms"]!, 1e-3, "start times survive the wire to the tick");
+        Assert.IsTrue((double)stats["ttft_ms"]! < (double)stats["end_to_end_ms"]!);
         var status = await host.GetJsonAsync("/analytics/status");
         var exporter = status["exporters"]!.AsArray().Single(e => (string)e!["node"]! == "gateway")!;
-        Assert.AreEqual(0, (long)exporter["missingBatches"]!);
-        Assert.AreEqual(0, (long)exporter["droppedSpans"]!);
+        Assert.AreEqual(0, (long)exporter["missing_batches"]!);
+        Assert.AreEqual(0, (long)exporter["dropped_spans"]!);
+
+        // The real exporter reports what it took in: every one of those spans is stored here.
+        var account = (await host.WaitForJsonAsync("/analytics/status", s =>
+            s["nodes"]!.AsArray().Single(n => (string)n!["node"]! == "gateway")!["buffered_spans"]!.GetValue<long>() == 0))
+            ["nodes"]!.AsArray().Single(n => (string)n!["node"]! == "gateway")!;
+        Assert.AreEqual(4, (long)account["exported_spans"]!);
+        Assert.AreEqual(4, (long)account["stored_spans"]!);
+        Assert.AreEqual(0, (long)account["in_flight_spans"]!);
     }
 }

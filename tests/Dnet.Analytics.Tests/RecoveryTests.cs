@@ -21,10 +21,10 @@ public sealed class RecoveryTests
 
         await using (var host = AnalyticsHost.Start(TestRedis.Server.ConnectionString, stream.Key))
         {
-            var stats = await host.WaitForJsonAsync($"/analytics/requests/{first.RequestId}?format=json", s => (long)s["spanCount"]! == 21);
+            var stats = await host.WaitForJsonAsync($"/analytics/requests/{first.RequestId}?format=json", s => (long)s["span_count"]! == 21);
             Assert.IsTrue((bool)stats["complete"]!);
             var status = await host.WaitUntilCaughtUpAsync(2);
-            Assert.AreEqual(2, (long)status["consumer"]!["state"]!["recoveredEntries"]!);
+            Assert.AreEqual(2, (long)status["consumer"]!["state"]!["recovered_entries"]!);
         }
 
         // Written while no analytics instance runs: the group's position keeps them for the next one.
@@ -33,7 +33,7 @@ public sealed class RecoveryTests
         await using (var host = AnalyticsHost.Start(TestRedis.Server.ConnectionString, stream.Key))
         {
             var stats = await host.WaitForJsonAsync($"/analytics/requests/{second.RequestId}?format=json", s => (bool)s["complete"]!);
-            Assert.AreEqual(RequestTrace.TtftMs, (double)stats["ttftMs"]!, 1e-6);
+            Assert.AreEqual(RequestTrace.TtftMs, (double)stats["ttft_ms"]!, 1e-6);
         }
 
         Assert.AreEqual(0, await stream.PendingAsync());
@@ -48,7 +48,7 @@ public sealed class RecoveryTests
         await stream.AddAsync("shard-0", trace.Shard(0));
         await using (var host = AnalyticsHost.Start(TestRedis.Server.ConnectionString, stream.Key))
         {
-            await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (long)s["spanCount"]! == 21);
+            await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (long)s["span_count"]! == 21);
             await host.WaitUntilCaughtUpAsync(2);
         }
 
@@ -57,10 +57,10 @@ public sealed class RecoveryTests
         // Acknowledged entries are never delivered to the group again; the new instance reads them back from the stream.
         await using (var host = AnalyticsHost.Start(TestRedis.Server.ConnectionString, stream.Key))
         {
-            var stats = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (long)s["spanCount"]! == 21);
+            var stats = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (long)s["span_count"]! == 21);
             Assert.IsTrue((bool)stats["complete"]!);
-            Assert.AreEqual(RequestTrace.TtftMs, (double)stats["ttftMs"]!, 1e-6);
-            var status = await host.WaitForJsonAsync("/analytics/status", s => (long)s["consumer"]!["state"]!["replayedEntries"]! == 2);
+            Assert.AreEqual(RequestTrace.TtftMs, (double)stats["ttft_ms"]!, 1e-6);
+            var status = await host.WaitForJsonAsync("/analytics/status", s => (long)s["consumer"]!["state"]!["replayed_entries"]! == 2);
             Assert.AreEqual(21, (long)status["store"]!["stored"]!, "replayed spans are stored once");
         }
     }
@@ -80,9 +80,9 @@ public sealed class RecoveryTests
             ("Dnet:Analytics:ClaimIdleMilliseconds", "200"),
             ("Dnet:Analytics:ClaimIntervalMilliseconds", "100"));
         var stats = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (bool)s["complete"]!);
-        Assert.AreEqual(RequestTrace.Tokens, (int)stats["emittedTokens"]!);
+        Assert.AreEqual(RequestTrace.Tokens, (int)stats["emitted_tokens"]!);
         var status = await host.WaitUntilCaughtUpAsync(1);
-        Assert.AreEqual(1, (long)status["consumer"]!["state"]!["claimedEntries"]!);
+        Assert.AreEqual(1, (long)status["consumer"]!["state"]!["claimed_entries"]!);
     }
 
     [TestMethod]
@@ -92,8 +92,8 @@ public sealed class RecoveryTests
         var stream = TestRedis.NewStream();
         await using var host = AnalyticsHost.Start($"127.0.0.1:{port},connectTimeout=500", stream.Key);
 
-        var down = await host.WaitForJsonAsync("/analytics/status", s => (long)s["consumer"]!["state"]!["redisFailures"]! > 0);
-        Assert.IsNotNull(down["streamError"], "status must answer, and say why, while Redis is down");
+        var down = await host.WaitForJsonAsync("/analytics/status", s => (long)s["consumer"]!["state"]!["redis_failures"]! > 0);
+        Assert.IsNotNull(down["stream_error"], "status must answer, and say why, while Redis is down");
         var (_, health, _) = await host.GetAsync("/health");
         StringAssert.Contains(health, "span-consumer");
         StringAssert.Contains(health, "Unhealthy");
@@ -106,8 +106,8 @@ public sealed class RecoveryTests
             stream.Key, [.. late.Batch("gateway", trace.Gateway()).ToStreamFields().Select(f => new NameValueEntry(f.Key, f.Value))]);
 
         var stats = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (bool)s["complete"]!);
-        Assert.AreEqual(RequestTrace.Tokens, (int)stats["emittedTokens"]!);
-        var up = await host.WaitForJsonAsync("/analytics/status", s => s["streamError"] is null);
+        Assert.AreEqual(RequestTrace.Tokens, (int)stats["emitted_tokens"]!);
+        var up = await host.WaitForJsonAsync("/analytics/status", s => s["stream_error"] is null);
         Assert.IsTrue((bool)up["consumer"]!["state"]!["connected"]!);
         Assert.AreEqual(0, (long)up["stream"]!["pending"]!);
     }
@@ -136,9 +136,70 @@ public sealed class RecoveryTests
         await new TestStream(reconnected.GetDatabase(), key).AddAsync("gateway", after.Gateway());
 
         var stats = await host.WaitForJsonAsync($"/analytics/requests/{after.RequestId}?format=json", s => (bool)s["complete"]!);
-        Assert.AreEqual(RequestTrace.TtftMs, (double)stats["ttftMs"]!, 1e-6);
+        Assert.AreEqual(RequestTrace.TtftMs, (double)stats["ttft_ms"]!, 1e-6);
         var kept = await host.GetJsonAsync($"/analytics/requests/{before.RequestId}?format=json");
         Assert.IsTrue((bool)kept["complete"]!, "spans stored before the restart stay in the store");
+    }
+
+    [TestMethod]
+    public async Task Two_crashes_of_a_persistent_redis_keep_the_group_and_store_every_span_once()
+    {
+        var port = RedisServer.FreePort();
+        var data = Directory.CreateTempSubdirectory("dnet-analytics-tests-");
+        var key = $"dnet:spans:test:{Guid.NewGuid():n}";
+        var traces = new List<RequestTrace>();
+        var redis = await RedisServer.StartAsync(port, data.FullName);
+        try
+        {
+            await using var host = AnalyticsHost.Start($"127.0.0.1:{port},connectTimeout=500", key);
+            var writer = new TestStream(TestRedis.Client.GetDatabase(), key);
+            for (var round = 0; round < 3; round++)
+            {
+                await using (var client = await redis.ConnectAsync())
+                {
+                    writer = new TestStream(client.GetDatabase(), key, writer);
+                    var trace = new RequestTrace($"chatcmpl-round-{round}");
+                    traces.Add(trace);
+                    await writer.AddAsync("gateway", trace.Gateway());
+                    await writer.AddAsync("shard-0", trace.Shard(0));
+                    if (round == 0)
+                    {
+                        // First crash with everything read and acknowledged; the second right after a write, before
+                        // analytics may have read or acknowledged it: the pending list must survive as well.
+                        await host.WaitUntilCaughtUpAsync(2);
+                    }
+                }
+
+                if (round < 2)
+                {
+                    await redis.KillAsync();
+                    await host.WaitForJsonAsync("/analytics/status", s => !(bool)s["consumer"]!["state"]!["connected"]!);
+                    await redis.DisposeAsync();
+                    redis = await RedisServer.StartAsync(port, data.FullName);
+                }
+            }
+
+            foreach (var trace in traces)
+            {
+                var stats = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json", s => (bool)s["complete"]!);
+                Assert.AreEqual(21, (long)stats["span_count"]!);
+            }
+
+            var status = await host.WaitUntilCaughtUpAsync(6);
+            Assert.AreEqual(6, (long)status["stream"]!["length"]!, "the stream survived both crashes");
+            Assert.AreEqual(63, (long)status["store"]!["stored"]!, "every span stored once");
+            Assert.AreEqual(0, (long)status["consumer"]!["state"]!["replayed_entries"]!, "the group's position survived: nothing was read back from the start");
+            foreach (var exporter in status["exporters"]!.AsArray())
+            {
+                Assert.AreEqual(3, (long)exporter!["last_seq"]!);
+                Assert.AreEqual(0, (long)exporter["missing_batches"]!);
+            }
+        }
+        finally
+        {
+            await redis.DisposeAsync();
+            data.Delete(recursive: true);
+        }
     }
 
     [TestMethod]
@@ -155,8 +216,8 @@ public sealed class RecoveryTests
         await using var host = AnalyticsHost.Start(TestRedis.Server.ConnectionString, stream.Key);
 
         var status = await host.WaitUntilCaughtUpAsync(2);
-        Assert.AreEqual(1, (long)status["consumer"]!["state"]!["trimmedEntries"]!);
-        Assert.AreEqual(1, (long)status["consumer"]!["state"]!["batchesIngested"]!);
+        Assert.AreEqual(1, (long)status["consumer"]!["state"]!["trimmed_entries"]!);
+        Assert.AreEqual(1, (long)status["consumer"]!["state"]!["batches_ingested"]!);
         Assert.AreEqual(0, await stream.PendingAsync());
         var stats = await host.GetJsonAsync($"/analytics/requests/{kept.RequestId}?format=json");
         Assert.IsTrue((bool)stats["complete"]!);

@@ -5,7 +5,10 @@ using StackExchange.Redis;
 
 namespace Dnet.Analytics.Tests;
 
-/// <summary>A throw-away <c>redis-server</c> process on a free loopback port, without persistence.</summary>
+/// <summary>
+/// A throw-away <c>redis-server</c> process on a free loopback port: without persistence, or persisting like the AppHost's
+/// (append-only file, fsync every second) in a data directory that a restarted server reads back.
+/// </summary>
 internal sealed class RedisServer : IAsyncDisposable
 {
     private readonly Process process;
@@ -27,7 +30,7 @@ internal sealed class RedisServer : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static async Task<RedisServer> StartAsync(int? port = null)
+    public static async Task<RedisServer> StartAsync(int? port = null, string? dataDirectory = null)
     {
         var chosen = port ?? FreePort();
         var start = new ProcessStartInfo(File.Exists("/usr/bin/redis-server") ? "/usr/bin/redis-server" : "redis-server")
@@ -36,7 +39,10 @@ internal sealed class RedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "--port", chosen.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+        string[] persistence = dataDirectory is null
+            ? ["--appendonly", "no"]
+            : ["--appendonly", "yes", "--appendfsync", "everysec", "--dir", dataDirectory];
+        foreach (var argument in new[] { "--port", chosen.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "" }.Concat(persistence))
         {
             start.ArgumentList.Add(argument);
         }
@@ -54,6 +60,16 @@ internal sealed class RedisServer : IAsyncDisposable
     public async Task<ConnectionMultiplexer> ConnectAsync() =>
         await ConnectionMultiplexer.ConnectAsync($"{ConnectionString},abortConnect=false");
 
+    /// <summary>SIGKILL: a crash, not a shutdown (nothing is flushed on the way out).</summary>
+    public async Task KillAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!process.HasExited)
@@ -65,6 +81,7 @@ internal sealed class RedisServer : IAsyncDisposable
         process.Dispose();
     }
 
+    /// <summary>Until PING answers PONG: a server reading its append-only file back accepts connections but answers LOADING.</summary>
     private async Task WaitUntilAnsweringAsync()
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -74,12 +91,26 @@ internal sealed class RedisServer : IAsyncDisposable
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, Port);
-                return;
+                var stream = client.GetStream();
+                await stream.WriteAsync("PING\r\n"u8.ToArray());
+                var reply = new byte[64];
+                var read = await stream.ReadAsync(reply);
+                if (System.Text.Encoding.ASCII.GetString(reply, 0, read).StartsWith("+PONG", StringComparison.Ordinal))
+                {
+                    return;
+                }
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            catch (Exception exception) when (exception is SocketException or IOException && DateTime.UtcNow < deadline && !process.HasExited)
             {
-                await Task.Delay(20);
+                // Not listening yet.
             }
+
+            if (DateTime.UtcNow > deadline || process.HasExited)
+            {
+                throw new InvalidOperationException($"redis-server on port {Port} did not answer PING");
+            }
+
+            await Task.Delay(20);
         }
     }
 }

@@ -20,13 +20,17 @@ internal sealed class RequestTrace
     private readonly long startNs;
     private readonly string rootSpanId = NewSpanId();
 
-    public RequestTrace(string requestId, DateTimeOffset? start = null)
+    public RequestTrace(string requestId, DateTimeOffset? start = null, string model = Model)
     {
         RequestId = requestId;
+        ModelName = model;
         startNs = ((start ?? DateTimeOffset.UtcNow.AddSeconds(-1)) - DateTimeOffset.UnixEpoch).Ticks * 100;
     }
 
     public string RequestId { get; }
+
+    /// <summary>The model the root names (<see cref="Model"/> unless the test chose another).</summary>
+    public string ModelName { get; }
 
     public string TraceId { get; } = Guid.NewGuid().ToString("n");
 
@@ -35,10 +39,10 @@ internal sealed class RequestTrace
     {
         var spans = new List<ExportedSpan>
         {
-            Span(rootSpanId, null, FrameNames.Chat(Model), 0, Ms(EndToEndMs), new()
+            Span(rootSpanId, null, FrameNames.Chat(ModelName), 0, Ms(EndToEndMs), new()
             {
                 [SpanAttributes.OperationName] = SpanAttributes.ChatOperation,
-                [SpanAttributes.RequestModel] = Model,
+                [SpanAttributes.RequestModel] = ModelName,
                 [SpanAttributes.InputTokens] = 7L,
                 [SpanAttributes.OutputTokens] = (long)Tokens,
                 [SpanAttributes.FinishReasons] = new[] { "length" },

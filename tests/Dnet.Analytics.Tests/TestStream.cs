@@ -4,12 +4,13 @@ using StackExchange.Redis;
 namespace Dnet.Analytics.Tests;
 
 /// <summary>A span stream of its own for one test, written in the exact wire format by <see cref="SpanBatch.ToStreamFields"/>.</summary>
-internal sealed class TestStream(IDatabase database, string? key = null)
+internal sealed class TestStream(IDatabase database, string? key = null, TestStream? continued = null)
 {
     public const string Group = "analytics";
     public const string Consumer = "analytics-1";
 
-    private readonly Dictionary<string, long> sequences = [];
+    // A stream written through a new connection (after a Redis restart) goes on numbering where the old writer stopped.
+    private readonly Dictionary<string, long> sequences = continued is null ? [] : new(continued.sequences);
 
     public string Key { get; } = key ?? $"dnet:spans:test:{Guid.NewGuid():n}";
 

@@ -8,8 +8,10 @@ using Dnet.Benchmarks.Tracing;
 var benchmarks = new Dictionary<string, Func<string[], object>>(StringComparer.Ordinal)
 {
     ["engine"] = EngineBenchmark.Run,
+    ["linear"] = LinearBandwidth.Run,
     ["serve"] = ServeBenchmark.Run,
     ["tracing"] = TracingBenchmark.Run,
+    ["sink"] = SinkRateBenchmark.Run,
     // Not a benchmark: records golden traces from the real cluster for the analytics tests.
     ["record-traces"] = TraceRecorder.Run,
 };

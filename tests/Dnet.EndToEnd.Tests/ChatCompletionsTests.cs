@@ -106,14 +106,44 @@ public sealed class ChatCompletionsTests
     }
 
     [TestMethod]
-    public async Task ModelsListsTheLoadedModel()
+    public async Task ModelsListsTheLoadedModelWithItsContextLength()
     {
         var client = await Cluster.OpenAiClientAsync(TestContext.CancellationToken);
 
         var models = (await client.GetOpenAIModelClient().GetModelsAsync(TestContext.CancellationToken)).Value;
+        var one = (await client.GetOpenAIModelClient().GetModelAsync(Cluster.ModelId, TestContext.CancellationToken)).Value;
+        var unknown = await Assert.ThrowsAsync<ClientResultException>(() =>
+            client.GetOpenAIModelClient().GetModelAsync("no-such-model", TestContext.CancellationToken));
 
         Assert.HasCount(1, models);
         Assert.AreEqual(Cluster.ModelId, models[0].Id);
+        Assert.AreEqual(Cluster.ModelId, one.Id);
+        Assert.AreEqual("dnet", one.OwnedBy);
+        Assert.AreEqual(404, unknown.Status);
+        using var http = Cluster.App.CreateHttpClient("gateway", "http");
+        var card = await http.GetFromJsonAsync<JsonElement>($"/v1/models/{Cluster.ModelId}", TestContext.CancellationToken);
+        Assert.AreEqual(2048, card.GetProperty("max_model_len").GetInt32(), "dnet-tiny's context length");
+    }
+
+    [TestMethod]
+    public async Task RefusedFieldReachesTheClientAsA400NamingIt()
+    {
+        var client = await Cluster.ChatClientAsync(TestContext.CancellationToken);
+        var jsonMode = new ChatCompletionOptions { ResponseFormat = ChatResponseFormat.CreateJsonObjectFormat() };
+        var tools = new ChatCompletionOptions { Tools = { ChatTool.CreateFunctionTool("get_weather", "The weather") } };
+
+        var jsonError = await Assert.ThrowsAsync<ClientResultException>(() =>
+            client.CompleteChatAsync([new UserChatMessage("hi")], jsonMode, TestContext.CancellationToken));
+        var toolsError = await Assert.ThrowsAsync<ClientResultException>(() =>
+            client.CompleteChatAsync([new UserChatMessage("hi")], tools, TestContext.CancellationToken));
+
+        foreach (var (error, param) in new[] { (jsonError, "response_format"), (toolsError, "tools") })
+        {
+            Assert.AreEqual(400, error.Status);
+            StringAssert.Contains(error.Message, param);
+            var body = JsonDocument.Parse(error.GetRawResponse()!.Content.ToString()).RootElement.GetProperty("error");
+            Assert.AreEqual(param, body.GetProperty("param").GetString());
+        }
     }
 
     [TestMethod]

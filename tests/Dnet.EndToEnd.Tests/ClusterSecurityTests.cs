@@ -124,12 +124,6 @@ public sealed class ClusterSecurityTests
             StatusCode[] refusals = [];
             while (await reader.ReadLineAsync(TestContext.CancellationToken) is { } line)
             {
-                if (line.StartsWith("event: error", StringComparison.Ordinal))
-                {
-                    error = await reader.ReadLineAsync(TestContext.CancellationToken);
-                    continue;
-                }
-
                 done |= line == "data: [DONE]";
                 if (!line.StartsWith("data: {", StringComparison.Ordinal))
                 {

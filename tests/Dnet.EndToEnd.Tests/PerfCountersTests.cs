@@ -44,14 +44,14 @@ public sealed class PerfCountersTests
             {
                 var node = stats.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("node").GetString() == shard);
                 var compute = node.GetProperty("groups").EnumerateArray().Single(g => g.GetProperty("group").GetString() == "compute")
-                    .GetProperty("selfMs").GetDouble();
+                    .GetProperty("self_ms").GetDouble();
                 var execute = trace.Where(s => s.Service == shard && s.Name == "compute.execute").Sum(s => s.DurationMs);
                 Assert.AreEqual(execute, compute, 0.05 * execute, $"{shard}: compute {compute:F3} ms, dashboard compute.execute {execute:F3} ms");
 
                 var sent = trace.Where(s => s.Service == shard && s.Name is "network.tx" or "network.token.send").Sum(s => s.Long("dnet.bytes") ?? 0);
                 var received = trace.Where(s => s.Service == shard && s.Name == "network.rx").Sum(s => s.Long("dnet.bytes") ?? 0);
-                Assert.AreEqual(sent, node.GetProperty("bytesSent").GetInt64(), shard);
-                Assert.AreEqual(received, node.GetProperty("bytesReceived").GetInt64(), shard);
+                Assert.AreEqual(sent, node.GetProperty("bytes_sent").GetInt64(), shard);
+                Assert.AreEqual(received, node.GetProperty("bytes_received").GetInt64(), shard);
 
                 var annotate = await analytics.GetFromJsonAsync<JsonElement>($"/analytics/annotate?last=1&node={shard}&format=json", TestContext.CancellationToken);
                 var frames = annotate.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("name").GetString()).ToList();
@@ -77,9 +77,9 @@ public sealed class PerfCountersTests
         using var dashboard = DashboardTrace.Client();
         var trace = await DashboardTraceAsync(dashboard, analytics, completion.Id, ring);
 
-        var traceId = stats.GetProperty("traceId").GetString()!;
+        var traceId = stats.GetProperty("trace_id").GetString()!;
         Assert.AreEqual(trace[0].TraceId, traceId, "the stats name the trace the dashboard has for the request");
-        var url = new Uri(stats.GetProperty("traceUrl").GetString()!);
+        var url = new Uri(stats.GetProperty("trace_url").GetString()!);
         Assert.AreEqual(Cluster.DashboardUrl.Port, url.Port);
         StringAssert.EndsWith(url.AbsolutePath, $"/traces/detail/{traceId}");
         using (var page = await dashboard.GetAsync(url.PathAndQuery, TestContext.CancellationToken))
@@ -177,7 +177,7 @@ public sealed class PerfCountersTests
             {
                 var stats = await response.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
                 var seen = stats.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("node").GetString()).ToHashSet();
-                if (stats.GetProperty("complete").GetBoolean() && ring.All(seen.Contains) && stats.GetProperty("unattributedSpans").GetInt64() == 0)
+                if (stats.GetProperty("complete").GetBoolean() && ring.All(seen.Contains) && stats.GetProperty("unattributed_spans").GetInt64() == 0)
                 {
                     return stats;
                 }

@@ -30,9 +30,9 @@ public sealed class TracingTests
         // Each process flushes its own batches: the root can arrive before the last shard's spans.
         var stats = await CompleteStatsAsync(analytics, completion.Id, ["gateway", .. ring]);
 
-        Assert.AreEqual(completion.Usage.OutputTokenCount, stats.GetProperty("generatedTokens").GetInt64());
-        Assert.AreEqual(completion.Usage.InputTokenCount, stats.GetProperty("promptTokens").GetInt64());
-        Assert.IsLessThanOrEqualTo(stats.GetProperty("endToEndMs").GetDouble(), stats.GetProperty("ttftMs").GetDouble());
+        Assert.AreEqual(completion.Usage.OutputTokenCount, stats.GetProperty("generated_tokens").GetInt64());
+        Assert.AreEqual(completion.Usage.InputTokenCount, stats.GetProperty("prompt_tokens").GetInt64());
+        Assert.IsLessThanOrEqualTo(stats.GetProperty("end_to_end_ms").GetDouble(), stats.GetProperty("ttft_ms").GetDouble());
         var nodes = stats.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("node").GetString()).ToHashSet();
         Assert.Contains("gateway", nodes);
         foreach (var shard in ring)
@@ -100,8 +100,8 @@ public sealed class TracingTests
         var during = await CompleteStatsAsync(analytics, id!);
         var earlier = await CompleteStatsAsync(analytics, before.Id);
 
-        Assert.AreEqual(usage!.OutputTokenCount, during.GetProperty("emittedTokens").GetInt32(), "every token of the request during the restart");
-        Assert.AreEqual(before.Usage.OutputTokenCount, earlier.GetProperty("emittedTokens").GetInt32(), "the request before the restart");
+        Assert.AreEqual(usage!.OutputTokenCount, during.GetProperty("emitted_tokens").GetInt32(), "every token of the request during the restart");
+        Assert.AreEqual(before.Usage.OutputTokenCount, earlier.GetProperty("emitted_tokens").GetInt32(), "the request before the restart");
     }
 
     [TestMethod]
@@ -136,7 +136,7 @@ public sealed class TracingTests
             {
                 var stats = await response.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
                 var seen = stats.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("node").GetString()).ToHashSet();
-                if (stats.GetProperty("complete").GetBoolean() && stats.GetProperty("emittedTokens").GetInt32() > 0
+                if (stats.GetProperty("complete").GetBoolean() && stats.GetProperty("emitted_tokens").GetInt32() > 0
                     && (nodes ?? []).All(seen.Contains))
                 {
                     return stats;

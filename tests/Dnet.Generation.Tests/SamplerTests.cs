@@ -188,6 +188,53 @@ public sealed class SamplerTests
         Assert.ThrowsExactly<ArgumentException>(() => new Sampler(new SamplingParameters(), 8).Sample(new float[7]));
 
     /// <summary>The returned logprobs differ by exactly the expected penalised logits' differences.</summary>
+    [TestMethod]
+    public void Logit_bias_of_100_forces_a_token_and_minus_100_bans_the_favourite()
+    {
+        var forced = new Sampler(new SamplingParameters { Seed = 5, LogitBias = new Dictionary<int, float> { [7] = 100f } }, 8);
+        var banned = new Sampler(new SamplingParameters { Temperature = 0, LogitBias = new Dictionary<int, float> { [0] = -100f } }, 8);
+
+        for (int step = 0; step < 50; step++)
+        {
+            Assert.AreEqual(7, forced.Sample(SmallLogits).Id, "token 7 (probability 0.02) with +100");
+        }
+
+        Assert.AreEqual(1, banned.Sample(SmallLogits).Id, "greedy skips the banned favourite for the runner-up");
+    }
+
+    [TestMethod]
+    public void Logit_bias_shifts_the_reported_logprobs()
+    {
+        var plain = new Sampler(new SamplingParameters { Temperature = 0, Logprobs = true, TopLogprobs = 2 }, 8);
+        var biased = new Sampler(new SamplingParameters
+        {
+            Temperature = 0,
+            Logprobs = true,
+            TopLogprobs = 2,
+            LogitBias = new Dictionary<int, float> { [2] = 0.6f },
+        }, 8);
+
+        SampledToken before = plain.Sample(SmallLogits);
+        SampledToken after = biased.Sample(SmallLogits);
+
+        // Token 2's logit rises by 0.6: above token 1 (log 0.15 + 0.6 > log 0.25), still below token 0 (log 0.30).
+        Assert.AreEqual(0, after.Id);
+        Assert.AreEqual(1, before.TopLogprobs[1].Id);
+        Assert.AreEqual(2, after.TopLogprobs[1].Id);
+        Assert.IsLessThan(before.Logprob, after.Logprob, "more mass on token 2 leaves less for the chosen token");
+    }
+
+    [TestMethod]
+    public void Logit_bias_outside_the_vocabulary_or_range_is_rejected()
+    {
+        Assert.ThrowsExactly<ArgumentException>(() =>
+            new Sampler(new SamplingParameters { LogitBias = new Dictionary<int, float> { [8] = 1f } }, 8));
+        Assert.ThrowsExactly<ArgumentException>(() =>
+            new Sampler(new SamplingParameters { LogitBias = new Dictionary<int, float> { [1] = 100.5f } }, 8));
+        Assert.ThrowsExactly<ArgumentException>(() =>
+            new Sampler(new SamplingParameters { LogitBias = new Dictionary<int, float> { [-1] = 1f } }, 8));
+    }
+
     private static void AssertLogits(float[] expected, SampledToken token)
     {
         var logprob = token.TopLogprobs.ToDictionary(t => t.Id, t => t.Logprob);

@@ -10,9 +10,11 @@ public sealed class KvCacheTests
     static string Tiny => TestCheckpoints.Folder(TestCheckpoints.Tiny);
 
     [TestMethod]
-    public void StepBeyondCapacityFailsClearly()
+    [DataRow(ComputeDtype.Float32)]
+    [DataRow(ComputeDtype.BFloat16)]
+    public void StepBeyondCapacityFailsClearly(ComputeDtype dtype)
     {
-        using var slice = ModelSlice.Load(Tiny, LayerRange.All(4), EngineRun.F32 with { MaxContextTokens = 8 });
+        using var slice = ModelSlice.Load(Tiny, LayerRange.All(4), new ModelSliceOptions { ComputeDtype = dtype, MaxContextTokens = 8 });
         Assert.AreEqual(8, slice.ContextCapacity);
         EngineRun.LastLogits([slice], "r1", EngineRun.Prompt(8, 512), prefill: 6);
 
@@ -68,9 +70,11 @@ public sealed class KvCacheTests
     }
 
     [TestMethod]
-    public void ResidentMemoryStaysFlatOver2000DecodeSteps()
+    [DataRow(ComputeDtype.Float32)]
+    [DataRow(ComputeDtype.BFloat16)]
+    public void ResidentMemoryStaysFlatOver2000DecodeSteps(ComputeDtype dtype)
     {
-        using var slice = ModelSlice.Load(Tiny, LayerRange.All(4), EngineRun.F32);
+        using var slice = ModelSlice.Load(Tiny, LayerRange.All(4), new ModelSliceOptions { ComputeDtype = dtype });
         int token = 1;
         void Decode(string id, int steps)
         {

@@ -54,6 +54,23 @@ public sealed class LoaderTests
     }
 
     [TestMethod]
+    public void Bf16FileInBf16IsMappedNotCopiedFusedProjectionsIncluded()
+    {
+        string folder = TestCheckpoints.Folder(TestCheckpoints.Tiny with { Dtype = TensorDtype.BFloat16 });
+        using var slice = ModelSlice.Load(folder, LayerRange.All(4), new ModelSliceOptions { ComputeDtype = ComputeDtype.BFloat16 });
+        Assert.AreEqual(0, slice.ConvertedBytes, "q|k|v and gate|up are views over the mapped file, not copies");
+        Assert.AreEqual(new FileInfo(Path.Combine(folder, "model.safetensors")).Length - HeaderBytes(folder), slice.MappedBytes);
+    }
+
+    static long HeaderBytes(string folder)
+    {
+        using var file = File.OpenRead(Path.Combine(folder, "model.safetensors"));
+        var length = new byte[8];
+        file.ReadExactly(length);
+        return 8 + BitConverter.ToInt64(length);
+    }
+
+    [TestMethod]
     public void ConvertingDtypeIsReportedAsACopy()
     {
         string folder = TestCheckpoints.Folder(TestCheckpoints.Tiny with { Dtype = TensorDtype.Float16 });

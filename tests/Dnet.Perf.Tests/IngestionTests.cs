@@ -7,17 +7,17 @@ public sealed class IngestionTests
 {
     private const string Batch = """
         [
-          { "traceId": "0af7651916cd43dd8448eb211c80319c", "spanId": "b7ad6b7169203331", "parentSpanId": null,
+          { "trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "b7ad6b7169203331", "parent_span_id": null,
             "name": "chat tiny", "node": "gateway", "service": "gateway",
-            "startUnixNs": 1000000000, "durationNs": 100000000, "status": "ok",
+            "start_unix_ns": 1000000000, "duration_ns": 100000000, "status": "ok",
             "attributes": { "gen_ai.operation.name": "chat", "dnet.request_id": "chatcmpl-1",
                             "gen_ai.usage.input_tokens": 7, "gen_ai.usage.output_tokens": 2,
                             "gen_ai.response.finish_reasons": ["stop"] } },
-          { "traceId": "0af7651916cd43dd8448eb211c80319c", "spanId": "00f067aa0ba902b7", "parentSpanId": "b7ad6b7169203331",
-            "name": "request.token", "node": "gateway", "startUnixNs": 1030000000, "durationNs": 1000,
+          { "trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "00f067aa0ba902b7", "parent_span_id": "b7ad6b7169203331",
+            "name": "request.token", "node": "gateway", "start_unix_ns": 1030000000, "duration_ns": 1000,
             "attributes": { "dnet.request_id": "chatcmpl-1", "dnet.token_index": 0 } },
-          { "traceId": "0af7651916cd43dd8448eb211c80319c", "spanId": "00f067aa0ba902b8", "parentSpanId": "b7ad6b7169203331",
-            "name": "request.token", "node": "gateway", "startUnixNs": 1050000000, "durationNs": 1000,
+          { "trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "00f067aa0ba902b8", "parent_span_id": "b7ad6b7169203331",
+            "name": "request.token", "node": "gateway", "start_unix_ns": 1050000000, "duration_ns": 1000,
             "attributes": { "dnet.request_id": "chatcmpl-1", "dnet.token_index": 1 } }
         ]
         """;

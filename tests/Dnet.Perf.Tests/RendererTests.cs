@@ -47,7 +47,7 @@ public sealed class RendererTests
         var rows = document.RootElement.GetProperty("rows");
         Assert.AreEqual(3, rows.GetArrayLength());
         Assert.AreEqual("self", document.RootElement.GetProperty("header").GetProperty("sort").GetString());
-        Assert.IsTrue(rows.EnumerateArray().Any(row => row.GetProperty("isWait").GetBoolean()));
+        Assert.IsTrue(rows.EnumerateArray().Any(row => row.GetProperty("is_wait").GetBoolean()));
     }
 
     [TestMethod]
@@ -59,11 +59,36 @@ public sealed class RendererTests
         var html = table.Render(ReportFormat.Html);
 
         StringAssert.Contains(markdown, "| Self % | Self ms |");
-        StringAssert.Contains(markdown, "`compute.forward`");
+        StringAssert.Contains(markdown, "| compute.forward |");
         StringAssert.StartsWith(html, "<!DOCTYPE html>");
         StringAssert.Contains(html, "<td>compute.forward</td>");
         StringAssert.Contains(html, "<tr class=\"wait\">");
         Assert.AreEqual("chat tiny", table.Rows.Select(row => row.Name).Single(name => name.StartsWith("chat", StringComparison.Ordinal)));
+    }
+
+    [TestMethod]
+    public void ValuesFromRequestsAreEscapedInHtmlAndMarkdown()
+    {
+        const string Hostile = "<script>alert(1)</script>|`x`*[y](javascript:z)";
+        var trace = new RequestTrace(Hostile);
+        trace.Root(0, 100, model: Hostile);
+        trace.Add("compute.forward", "<img src=x onerror=alert(2)>", 10, 40, trace.RootId);
+        var store = new SpanStore();
+        store.Add(trace.Spans);
+        var table = new PerfAnalyzer(store).Annotate(new AnnotateQuery { RequestId = Hostile });
+
+        var html = table.Render(ReportFormat.Html);
+        var markdown = table.Render(ReportFormat.Markdown);
+
+        Assert.DoesNotContain("<script>", html);
+        Assert.DoesNotContain("<img", html);
+        StringAssert.Contains(html, "&lt;script&gt;alert(1)&lt;/script&gt;");
+        Assert.DoesNotContain("<script>", markdown);
+        Assert.DoesNotContain("](javascript", markdown);
+        StringAssert.Contains(markdown, "&lt;script&gt;alert\\(1\\)&lt;/script&gt;\\|\\`x\\`\\*\\[y\\]\\(javascript:z\\)");
+        // Every table row still has the table's column count: no value opened a cell of its own.
+        var rows = markdown.Split('\n').Where(line => line.StartsWith('|')).ToList();
+        Assert.IsTrue(rows.All(row => row.Replace("\\|", "", StringComparison.Ordinal).Count(c => c == '|') == 12), string.Join('\n', rows));
     }
 
     [TestMethod]

@@ -120,7 +120,7 @@ public sealed class RequestStatsTests
         Assert.AreEqual(0.0, stats.OverallTokensPerSecond!.Value);
         Assert.IsNull(stats.EstimatedFlops);
         Assert.IsFalse(json.Contains("NaN", StringComparison.Ordinal));
-        StringAssert.Contains(json, "\"ttftMs\": null");
+        StringAssert.Contains(json, "\"ttft_ms\": null");
         StringAssert.Contains(stats.Render(), "n/a");
     }
 

@@ -9,6 +9,9 @@ public static class Cluster
 {
     private static DistributedApplication? app;
 
+    // Redis persists the span stream: this run gets a data directory of its own, not the user's cluster's.
+    private static readonly string RedisData = Directory.CreateTempSubdirectory("dnet-repl-redis-").FullName;
+
     public static Uri Gateway { get; private set; } = null!;
 
     public static Uri Analytics { get; private set; } = null!;
@@ -16,7 +19,8 @@ public static class Cluster
     [AssemblyInitialize]
     public static async Task StartAsync(TestContext context)
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Dnet_AppHost>(["--Dnet:Shards=2"], context.CancellationToken);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Dnet_AppHost>(
+            ["--Dnet:Shards=2", $"--Dnet:Redis:DataDirectory={RedisData}"], context.CancellationToken);
         app = await builder.BuildAsync(context.CancellationToken);
         using var startup = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         startup.CancelAfter(TimeSpan.FromMinutes(3));
@@ -35,5 +39,7 @@ public static class Cluster
         {
             await app.DisposeAsync();
         }
+
+        Directory.Delete(RedisData, recursive: true);
     }
 }

@@ -7,7 +7,10 @@ using StackExchange.Redis;
 
 namespace Dnet.Tracing.Tests;
 
-/// <summary>A real <c>redis-server</c> on a free loopback port, without persistence, that a test can kill and restart.</summary>
+/// <summary>
+/// A real <c>redis-server</c> on a free loopback port that a test can kill, freeze and restart. It persists like the
+/// AppHost's (append-only file, fsync every second, in a directory of its own), so a restart keeps the stream.
+/// </summary>
 internal sealed class RedisServer : IAsyncDisposable
 {
     private const string Executable = "/usr/bin/redis-server";
@@ -32,7 +35,7 @@ internal sealed class RedisServer : IAsyncDisposable
     public async Task RestartAsync()
     {
         var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory })
+        foreach (var argument in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", directory })
         {
             start.ArgumentList.Add(argument);
         }
@@ -63,6 +66,12 @@ internal sealed class RedisServer : IAsyncDisposable
         process = null;
     }
 
+    /// <summary>Stops the process where it is (SIGSTOP): connections stay open and nothing answers.</summary>
+    public void Freeze() => Signal("STOP");
+
+    /// <summary>Lets a frozen server run again (SIGCONT).</summary>
+    public void Thaw() => Signal("CONT");
+
     /// <summary>Every batch in <see cref="SpanStream.Key"/>, oldest first.</summary>
     public async Task<IReadOnlyList<SpanBatch>> ReadBatchesAsync()
     {
@@ -76,6 +85,14 @@ internal sealed class RedisServer : IAsyncDisposable
         return entries
             .Select(entry => SpanBatch.FromStreamFields(entry.Values.Select(field => new KeyValuePair<string, string>(field.Name!, field.Value!))))
             .ToList();
+    }
+
+    /// <summary>The byte length of each entry's <c>spans</c> field, oldest first: what the exporter's buffer counted.</summary>
+    public async Task<IReadOnlyList<long>> ReadSpansFieldLengthsAsync()
+    {
+        await ReadBatchesAsync();
+        var entries = await client!.GetDatabase().StreamRangeAsync(SpanStream.Key);
+        return [.. entries.Select(entry => ((byte[])entry.Values.Single(field => field.Name == SpanStream.SpansField).Value!).LongLength)];
     }
 
     /// <summary>Polls the stream until <paramref name="found"/> holds or <paramref name="timeout"/> passes.</summary>
@@ -113,6 +130,12 @@ internal sealed class RedisServer : IAsyncDisposable
 
         Kill();
         Directory.Delete(directory, recursive: true);
+    }
+
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
     }
 
     private async Task<bool> AnswersPingAsync()

@@ -56,6 +56,34 @@ public sealed class SpanBatchTests
     }
 
     [TestMethod]
+    public void CountersAreOptionalAndRoundTripWhenPresent()
+    {
+        var spans = new List<ExportedSpan>
+        {
+            new() { TraceId = "0af7651916cd43dd8448eb211c80319c", SpanId = "b7ad6b7169203331", Name = FrameNames.NetworkRx, StartUnixNs = 1, DurationNs = 2 },
+        };
+        var header = SpanBatch.HeaderFields("shard-0", "Dnet.Shard", "i", 7, dropped: 5, exported: 40, buffered: 12);
+        var fields = header.Append(new(SpanStream.SpansField, System.Text.Encoding.UTF8.GetString(SpanBatch.EncodeSpans(spans)))).ToList();
+
+        var read = SpanBatch.FromStreamFields(fields);
+
+        CollectionAssert.AreEqual(
+            new[] { "node", "service", "instance", "seq", "schema", "dropped", "exported", "buffered", "spans" },
+            fields.Select(f => f.Key).ToArray());
+        Assert.AreEqual(40L, read.Exported);
+        Assert.AreEqual(12L, read.Buffered);
+        Assert.AreEqual(5L, read.Dropped);
+        Assert.AreEqual(7L, read.Seq);
+        Assert.AreEqual(spans[0] with { Attributes = read.Spans[0].Attributes }, read.Spans[0]);
+        var written = new SpanBatch { Node = "n", Service = "s", Instance = "i", Seq = 1, Dropped = 0, Spans = spans, Exported = 40, Buffered = 12 };
+        Assert.AreEqual(fields[^1].Value, written.ToStreamFields()[^1].Value, "pre-encoded spans are the same bytes as ToStreamFields writes");
+
+        var old = SpanBatch.FromStreamFields(fields.Where(f => f.Key is not ("exported" or "buffered")));
+        Assert.IsNull(old.Exported, "a producer that predates the counters is read, without them");
+        Assert.IsNull(old.Buffered);
+    }
+
+    [TestMethod]
     public void MissingFieldOrNewerSchemaIsAFormatError()
     {
         var fields = new Dictionary<string, string>

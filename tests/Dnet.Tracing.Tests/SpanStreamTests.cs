@@ -106,10 +106,15 @@ public sealed class SpanStreamTests
         listener.RecordObservableInstruments();
 
         Assert.AreEqual(10L, observed["dnet.trace.spans.exported"]);
+        Assert.AreEqual(10L, observed["dnet.trace.spans.written"]);
+        Assert.AreEqual(0L, observed["dnet.trace.spans.buffered"]);
         Assert.AreEqual(0L, observed["dnet.trace.spans.dropped"]);
-        Assert.IsGreaterThanOrEqualTo(1L, observed["dnet.trace.batches.exported"]);
+        Assert.AreEqual(0L, observed["dnet.trace.buffer.size"]);
+        Assert.IsGreaterThanOrEqualTo(1L, observed["dnet.trace.batches.written"]);
+        Assert.AreEqual(0L, observed["dnet.trace.writes.failed"]);
         var status = await node.StatusAsync();
         Assert.AreEqual(10L, status.Exporter.ExportedSpans);
+        Assert.AreEqual(10L, status.Exporter.WrittenSpans);
         Assert.AreEqual("redis", status.Exporter.Sink);
     }
 

@@ -39,6 +39,7 @@ internal sealed class TestNode : IAsyncDisposable
 
         var app = builder.Build();
         app.MapTraceControlApi();
+        app.MapDefaultEndpoints();
         await app.StartAsync();
         var address = app.Urls.First();
         return new TestNode(app, new HttpClient { BaseAddress = new Uri(address) });

@@ -44,7 +44,7 @@ public static class AnnotateApi
 
         if (query.Since is { } since && query.Until is { } until && until <= since)
         {
-            return ApiError.BadRequest("'until' must be later than 'since'.", "until", QueryReader.InvalidValue);
+            return Errors.BadRequest("'until' must be later than 'since'.", "until", QueryReader.InvalidValue);
         }
 
         return Report.Of(analyzer.Annotate(query).Render(format), format);

@@ -32,29 +32,29 @@ public static partial class GroupsApi
         }
         catch (JsonException exception)
         {
-            return ApiError.BadRequest($"The body is not valid JSON: {exception.Message}", null, "invalid_json");
+            return Errors.BadRequest($"The body is not valid JSON: {exception.Message}", null, "invalid_json");
         }
 
         if (body?.Name is not { } name || !GroupName().IsMatch(name))
         {
-            return ApiError.BadRequest("'name' must be 1-64 letters, digits, '_' or '-'.", "name", QueryReader.InvalidValue);
+            return Errors.BadRequest("'name' must be 1-64 letters, digits, '_' or '-'.", "name", QueryReader.InvalidValue);
         }
 
         if (name is FrameGroups.Wait or FrameGroups.Other)
         {
-            return ApiError.BadRequest($"'{name}' is defined by rule and takes no prefixes.", "name", "reserved_group");
+            return Errors.BadRequest($"'{name}' is defined by rule and takes no prefixes.", "name", "reserved_group");
         }
 
         if (body.Prefixes is not { Count: > 0 and <= MaxPrefixes } prefixes)
         {
-            return ApiError.BadRequest($"'prefixes' must list 1 to {MaxPrefixes} frame-name prefixes.", "prefixes", QueryReader.InvalidValue);
+            return Errors.BadRequest($"'prefixes' must list 1 to {MaxPrefixes} frame-name prefixes.", "prefixes", QueryReader.InvalidValue);
         }
 
         foreach (var prefix in prefixes)
         {
             if (prefix is null || prefix.Length > MaxPrefixLength || !Prefix().IsMatch(prefix))
             {
-                return ApiError.BadRequest(
+                return Errors.BadRequest(
                     $"Prefix '{prefix}' is not a dotted frame-name prefix (letters, digits, '_', '-' separated by single dots, e.g. compute.execute).",
                     "prefixes", QueryReader.InvalidValue);
             }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Dnet.Perf;
+using Dnet.ServiceDefaults.Http;
 
 namespace Dnet.Analytics.Apis;
 
@@ -13,9 +14,9 @@ internal sealed partial class QueryReader(IQueryCollection query)
 {
     public const string InvalidValue = "invalid_value";
 
-    public ApiError? Problem { get; private set; }
+    public OpenAiError? Problem { get; private set; }
 
-    public IResult ProblemResult => ApiError.BadRequest(Problem!.Error.Message, Problem.Error.Param, Problem.Error.Code!);
+    public IResult ProblemResult => Problem!.ToResult(StatusCodes.Status400BadRequest);
 
     public bool HasProblem => Problem is not null;
 
@@ -146,7 +147,7 @@ internal sealed partial class QueryReader(IQueryCollection query)
     }
 
     private void Fail(string param, string code, string message) =>
-        Problem ??= new ApiError(new ApiErrorDetail(message, ApiError.InvalidRequest, param, code));
+        Problem ??= OpenAiError.InvalidRequest(message, param, code);
 
     // Bounded so a huge number cannot overflow TimeSpan.
     [GeneratedRegex(@"^(\d{1,7}(?:\.\d{1,6})?)(ms|s|m|h|d)$")]

@@ -5,7 +5,8 @@ namespace Dnet.Analytics.Apis;
 
 /// <summary>
 /// Request stats: <c>GET /analytics/requests</c> (recent requests with headline numbers),
-/// <c>GET /analytics/requests/last</c> (the most recently completed one) and <c>GET /analytics/requests/{id}</c>.
+/// <c>GET /analytics/requests/last</c> (the most recently completed one) and <c>GET /analytics/requests/{id}</c>
+/// (by the completion's id or by the <c>x-request-id</c> it was sent with).
 /// </summary>
 public static class RequestsApi
 {
@@ -41,12 +42,13 @@ public static class RequestsApi
     }
 
     internal static IResult Last(HttpRequest request, PerfAnalyzer analyzer) =>
-        Stats(request, analyzer.LastRequestStats, () => ApiError.NotFound(
+        Stats(request, analyzer.LastRequestStats, () => Errors.NotFound(
             "No request has completed yet (no gateway root span has arrived).", null, "no_completed_request"));
 
     internal static IResult One(string id, HttpRequest request, PerfAnalyzer analyzer) =>
-        Stats(request, () => analyzer.RequestStats(id), () => ApiError.NotFound(
-            $"No span of request '{id}' is kept: the id is unknown, or its spans were evicted or have not arrived.", "id", "request_not_found"));
+        Stats(request, () => analyzer.RequestStats(id) ?? RequestIdLookup.ByClientRequestId(analyzer, id), () => Errors.NotFound(
+            $"No span of request '{id}' is kept: the id (a chatcmpl-/cmpl- id or an x-request-id) is unknown, or its spans were evicted or have not arrived.",
+            "id", "request_not_found"));
 
     private static IResult Stats(HttpRequest request, Func<RequestStats?> find, Func<IResult> notFound)
     {

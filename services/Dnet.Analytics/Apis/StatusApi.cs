@@ -14,7 +14,7 @@ public static class StatusApi
     public static IEndpointRouteBuilder MapStatusApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/analytics/status", StatusAsync).WithName("Status")
-            .WithSummary("Span store counters, consumer progress, lag and pending entries, per-node exporter stats incl. dropped spans (json or markdown).");
+            .WithSummary("Span store counters, consumer progress, lag and pending entries, and per node where every exported span is: stored, buffered, dropped or in flight (json or markdown).");
         return app;
     }
 
@@ -54,6 +54,8 @@ public static class StatusApi
             streamError,
             exporterStats.Sum(e => e.DroppedSpans),
             exporterStats.Sum(e => e.MissingBatches),
+            SpanAccount.Of(null, exporterStats),
+            SpanAccount.PerNode(exporterStats),
             exporterStats);
         var body = format == ReportFormat.Markdown ? StatusMarkdownRenderer.Render(status) : ReportJson.Serialize(status);
         return Report.Of(body, format);

@@ -11,6 +11,8 @@ namespace Dnet.Analytics.Model;
 /// <param name="StreamError">Why <paramref name="Stream"/> is null.</param>
 /// <param name="DroppedSpans">Spans the exporters reported lost, summed over <paramref name="Exporters"/>.</param>
 /// <param name="MissingBatches">Batches never read, summed over <paramref name="Exporters"/>.</param>
+/// <param name="Spans">Where every exported span is, for the whole cluster: exported = stored + buffered + dropped + in flight.</param>
+/// <param name="Nodes">The same per node (all instances of a node summed).</param>
 /// <param name="Exporters">Per exporter instance, by node.</param>
 public sealed record AnalyticsStatus(
     SpanStoreCounters Store,
@@ -19,6 +21,8 @@ public sealed record AnalyticsStatus(
     string? StreamError,
     long DroppedSpans,
     long MissingBatches,
+    SpanAccount Spans,
+    IReadOnlyList<SpanAccount> Nodes,
     IReadOnlyList<ExporterStats> Exporters);
 
 /// <summary>Who this consumer is and what it did.</summary>

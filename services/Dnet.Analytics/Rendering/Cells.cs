@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dnet.Perf;
 
 namespace Dnet.Analytics.Rendering;
 
@@ -19,6 +20,6 @@ internal static class Cells
     public static string Time(DateTimeOffset? time) =>
         time is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) : Missing;
 
-    /// <summary>Markdown cell text: a pipe would end the cell.</summary>
-    public static string Markdown(string? text) => (text ?? Missing).Replace("|", "\\|", StringComparison.Ordinal);
+    /// <summary>Markdown text from a request or a span (model, request id, node): escaped so it stays inert text.</summary>
+    public static string Markdown(string? text) => MarkdownText.Escape(text, Missing);
 }

@@ -10,7 +10,7 @@ internal static class RequestStatsMarkdownRenderer
     public static string Render(RequestStats stats)
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"**dnet perf stats** | request `{stats.RequestId}` | {(stats.Complete ? "complete" : "INCOMPLETE")} | {stats.SpanCount} spans");
+        text.AppendLine(CultureInfo.InvariantCulture, $"**dnet perf stats** | request {Cells.Markdown(stats.RequestId)} | {(stats.Complete ? "complete" : "INCOMPLETE")} | {stats.SpanCount} spans");
         text.AppendLine();
         if (stats.TraceId is not null)
         {

@@ -29,6 +29,9 @@ public static class FrameNames
     /// </summary>
     public const string ChatPrefix = "chat ";
 
+    /// <summary>Prefix of the request root span of a legacy completion, <c>text_completion {model}</c>; see <see cref="TextCompletion"/>.</summary>
+    public const string TextCompletionPrefix = "text_completion ";
+
     /// <summary>Suffix of frames that measure idle waiting rather than work.</summary>
     public const string WaitSuffix = ".wait";
 
@@ -143,11 +146,15 @@ public static class FrameNames
     /// <summary>Last shard: sending the sampled token to the gateway's token sink. Attributes: request id, <c>dnet.step</c>.</summary>
     public const string NetworkTokenSend = "network.token.send";
 
-    private static readonly string[] Scopes = [RequestScope, StartupScope, MemoryScope, ComputeScope, NetworkScope, ChatPrefix];
+    private static readonly string[] Scopes = [RequestScope, StartupScope, MemoryScope, ComputeScope, NetworkScope, ChatPrefix, TextCompletionPrefix];
 
     /// <summary>The request root span name for <paramref name="model"/>: <c>chat {model}</c>.</summary>
     /// <param name="model">Model requested by the client.</param>
     public static string Chat(string model) => ChatPrefix + model;
+
+    /// <summary>The request root span name of a legacy completion for <paramref name="model"/>: <c>text_completion {model}</c>.</summary>
+    /// <param name="model">Model requested by the client.</param>
+    public static string TextCompletion(string model) => TextCompletionPrefix + model;
 
     /// <summary>
     /// Whether <paramref name="name"/> belongs to the catalogue's scopes (or is a request root), i.e. is subject to the

@@ -6,7 +6,10 @@ namespace Dnet.Contracts.Tracing;
 /// </summary>
 public static class SpanAttributes
 {
-    /// <summary>The request id (<c>chatcmpl-...</c>), on every frame that belongs to a request, on every node.</summary>
+    /// <summary>
+    /// The request id, on every frame that belongs to a request, on every node: the OpenAI response id
+    /// (<c>chatcmpl-...</c> or <c>cmpl-...</c>), which contains the request's <c>x-request-id</c>.
+    /// </summary>
     public const string RequestId = "dnet.request_id";
 
     /// <summary>Node that emitted the frame (<c>gateway</c>, <c>shard-0</c>, ...); added to every frame automatically.</summary>
@@ -51,6 +54,13 @@ public static class SpanAttributes
     /// <summary>Value of <see cref="OperationName"/> on the request root span.</summary>
     public const string ChatOperation = "chat";
 
+    /// <summary>Value of <see cref="OperationName"/> on the request root span of a legacy completion (<c>/v1/completions</c>).</summary>
+    public const string TextCompletionOperation = "text_completion";
+
+    /// <summary>Whether <paramref name="operation"/> (a root's <see cref="OperationName"/>) marks a request root.</summary>
+    /// <param name="operation">The attribute's value.</param>
+    public static bool IsRequestOperation(string? operation) => operation is ChatOperation or TextCompletionOperation;
+
     /// <summary>GenAI: model requested by the client.</summary>
     public const string RequestModel = "gen_ai.request.model";
 
@@ -63,6 +73,6 @@ public static class SpanAttributes
     /// <summary>GenAI: finish reasons (string array, e.g. <c>["stop"]</c>).</summary>
     public const string FinishReasons = "gen_ai.response.finish_reasons";
 
-    /// <summary>GenAI: the response id (the same <c>chatcmpl-...</c> as <see cref="RequestId"/>).</summary>
+    /// <summary>GenAI: the response id (the same <c>chatcmpl-...</c> or <c>cmpl-...</c> as <see cref="RequestId"/>).</summary>
     public const string ResponseId = "gen_ai.response.id";
 }

@@ -31,20 +31,70 @@ public sealed record SpanBatch
     /// <summary>Spans this instance could not deliver before this batch (cumulative).</summary>
     public required long Dropped { get; init; }
 
+    /// <summary>
+    /// Spans the instance's exporter had taken in when it sent this batch (cumulative, this batch's included); <c>null</c>
+    /// from a producer that does not report it.
+    /// </summary>
+    public long? Exported { get; init; }
+
+    /// <summary>Spans the instance held unwritten behind this batch when it sent it; <c>null</c> when not reported.</summary>
+    public long? Buffered { get; init; }
+
     /// <summary>The frames.</summary>
     public required IReadOnlyList<ExportedSpan> Spans { get; init; }
 
     /// <summary>The stream entry's fields, in <see cref="SpanStream"/> order.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> ToStreamFields() =>
     [
-        new(SpanStream.NodeField, Node),
-        new(SpanStream.ServiceField, Service),
-        new(SpanStream.InstanceField, Instance),
-        new(SpanStream.SeqField, Seq.ToString(CultureInfo.InvariantCulture)),
-        new(SpanStream.SchemaField, Schema.ToString(CultureInfo.InvariantCulture)),
-        new(SpanStream.DroppedField, Dropped.ToString(CultureInfo.InvariantCulture)),
+        .. Header(Node, Service, Instance, Seq, Schema, Dropped, Exported, Buffered),
         new(SpanStream.SpansField, JsonSerializer.Serialize(Spans, TracingJsonContext.Default.IReadOnlyListExportedSpan)),
     ];
+
+    /// <summary>
+    /// Every field of an entry but <see cref="SpanStream.SpansField"/>, in <see cref="SpanStream"/> order, for a producer
+    /// that encoded its spans ahead with <see cref="EncodeSpans"/> (it holds them until Redis takes them, and stamps the
+    /// counters only when it sends). Optional counters that are <c>null</c> are left out.
+    /// </summary>
+    /// <param name="node">Emitting node.</param>
+    /// <param name="service">Emitting service.</param>
+    /// <param name="instance">Emitting process instance.</param>
+    /// <param name="seq">Per-instance sequence number.</param>
+    /// <param name="dropped">Cumulative dropped spans.</param>
+    /// <param name="exported">Cumulative spans taken in, or <c>null</c>.</param>
+    /// <param name="buffered">Spans held behind this entry, or <c>null</c>.</param>
+    public static IReadOnlyList<KeyValuePair<string, string>> HeaderFields(
+        string node, string service, string instance, long seq, long dropped, long? exported, long? buffered) =>
+        Header(node, service, instance, seq, CurrentSchema, dropped, exported, buffered);
+
+    /// <summary>The <see cref="SpanStream.SpansField"/> value of <paramref name="spans"/>, as UTF-8 JSON.</summary>
+    /// <param name="spans">The frames of one batch.</param>
+    public static byte[] EncodeSpans(IReadOnlyList<ExportedSpan> spans) =>
+        JsonSerializer.SerializeToUtf8Bytes(spans, TracingJsonContext.Default.IReadOnlyListExportedSpan);
+
+    private static List<KeyValuePair<string, string>> Header(
+        string node, string service, string instance, long seq, int schema, long dropped, long? exported, long? buffered)
+    {
+        var fields = new List<KeyValuePair<string, string>>(8)
+        {
+            new(SpanStream.NodeField, node),
+            new(SpanStream.ServiceField, service),
+            new(SpanStream.InstanceField, instance),
+            new(SpanStream.SeqField, seq.ToString(CultureInfo.InvariantCulture)),
+            new(SpanStream.SchemaField, schema.ToString(CultureInfo.InvariantCulture)),
+            new(SpanStream.DroppedField, dropped.ToString(CultureInfo.InvariantCulture)),
+        };
+        if (exported is { } taken)
+        {
+            fields.Add(new(SpanStream.ExportedField, taken.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (buffered is { } held)
+        {
+            fields.Add(new(SpanStream.BufferedField, held.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        return fields;
+    }
 
     /// <summary>Reads a stream entry written by <see cref="ToStreamFields"/>.</summary>
     /// <param name="fields">The entry's field/value pairs.</param>
@@ -81,6 +131,8 @@ public sealed record SpanBatch
             Seq = Number(values, SpanStream.SeqField),
             Schema = schema,
             Dropped = Number(values, SpanStream.DroppedField),
+            Exported = values.ContainsKey(SpanStream.ExportedField) ? Number(values, SpanStream.ExportedField) : null,
+            Buffered = values.ContainsKey(SpanStream.BufferedField) ? Number(values, SpanStream.BufferedField) : null,
             Spans = spans ?? [],
         };
     }

@@ -28,8 +28,24 @@ public static class SpanStream
     /// <summary>Field: wire schema version (<see cref="SpanBatch.CurrentSchema"/>).</summary>
     public const string SchemaField = "schema";
 
-    /// <summary>Field: spans this instance could not deliver so far (queue full or Redis unavailable), not counting this batch.</summary>
+    /// <summary>
+    /// Field: spans this instance could not deliver so far (its queue or its buffer full, or left over at shutdown), not
+    /// counting this batch.
+    /// </summary>
     public const string DroppedField = "dropped";
+
+    /// <summary>
+    /// Field (optional): spans this instance's exporter had taken in when it sent the entry, cumulative, this entry's
+    /// included. With <see cref="BufferedField"/> and <see cref="DroppedField"/> it lets a consumer account for every
+    /// span: exported = written up to this entry + buffered + dropped.
+    /// </summary>
+    public const string ExportedField = "exported";
+
+    /// <summary>
+    /// Field (optional): spans this instance held, not yet written, behind this entry when it sent it (its queue and its
+    /// outage buffer); they follow in later entries unless they are dropped.
+    /// </summary>
+    public const string BufferedField = "buffered";
 
     /// <summary>Field: JSON array of <see cref="ExportedSpan"/>.</summary>
     public const string SpansField = "spans";

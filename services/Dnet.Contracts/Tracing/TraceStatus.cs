@@ -13,10 +13,27 @@ public sealed record TraceStatus(
     long Revision,
     SpanExporterStatus Exporter);
 
-/// <summary>Counters of one node's span stream exporter since its process started.</summary>
+/// <summary>
+/// Counters of one node's span stream exporter since its process started. Every span the exporter took in is written,
+/// buffered or dropped: <paramref name="ExportedSpans"/> = <paramref name="WrittenSpans"/> + <paramref name="BufferedSpans"/>
+/// + <paramref name="DroppedSpans"/>.
+/// </summary>
 /// <param name="Sink">Where spans go: <c>redis</c>, or <c>none</c> when the node has no Redis connection string.</param>
-/// <param name="ExportedSpans">Spans written to the stream.</param>
-/// <param name="DroppedSpans">Spans not delivered: queue full or Redis unavailable.</param>
+/// <param name="ExportedSpans">Finished frames the exporter took in.</param>
+/// <param name="WrittenSpans">Spans written to the stream.</param>
+/// <param name="BufferedSpans">Spans taken in and not written yet: queued for batching, or held in the outage buffer.</param>
+/// <param name="DroppedSpans">Spans given up: the queue or the buffer was full, or they were left over at shutdown.</param>
+/// <param name="BufferedBytes">Encoded bytes held in the outage buffer.</param>
+/// <param name="BufferCapacityBytes">The outage buffer's cap (<c>Dnet:Tracing:BufferCapacityBytes</c>).</param>
 /// <param name="Batches">Stream entries written.</param>
-/// <param name="FailedBatches">Writes that failed (their spans are in <paramref name="DroppedSpans"/>).</param>
-public sealed record SpanExporterStatus(string Sink, long ExportedSpans, long DroppedSpans, long Batches, long FailedBatches);
+/// <param name="FailedWrites">Writes that failed; their batch stayed in the buffer and was tried again.</param>
+public sealed record SpanExporterStatus(
+    string Sink,
+    long ExportedSpans,
+    long WrittenSpans,
+    long BufferedSpans,
+    long DroppedSpans,
+    long BufferedBytes,
+    long BufferCapacityBytes,
+    long Batches,
+    long FailedWrites);

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Dnet.Gateway.OpenAi;
 using Dnet.Gateway.Ring;
+using Dnet.ServiceDefaults.Http;
 
 namespace Dnet.Gateway.Apis;
 
@@ -18,7 +18,7 @@ internal static class ClusterApi
         cluster.MapGet("/topology", TopologyAsync);
         cluster.MapPost("/topology/prepare", async (LoadBody? body, PlannerClient planner, ModelDeployment deployment, IConfiguration configuration, CancellationToken cancellationToken) =>
             await ForwardAsync(async () => JsonSerializer.SerializeToNode(
-                await planner.PlanAsync(ModelName(body, deployment), body?.Manual, ModelLoadSettings.From(configuration), cancellationToken), OpenAiJson.Options)));
+                await planner.PlanAsync(ModelName(body, deployment), body?.Manual, ModelLoadSettings.From(configuration), cancellationToken), PublicJson.Options)));
         cluster.MapPost("/load", LoadAsync);
         cluster.MapPost("/unload", async (RingSupervisor supervisor, CancellationToken cancellationToken) =>
         {
@@ -28,8 +28,11 @@ internal static class ClusterApi
         return app;
     }
 
-    /// <summary>Body of <c>load</c> and <c>topology/prepare</c>: a model and an optional manual assignment.</summary>
-    internal sealed record LoadBody(string? Model, Dictionary<string, int[]>? Manual);
+    /// <summary>
+    /// Body of <c>load</c> and <c>topology/prepare</c>: a model, an optional manual assignment and (load) the name to
+    /// serve it under (default: <c>Dnet:ServedModelName</c> for the configured model, else the folder's name).
+    /// </summary>
+    internal sealed record LoadBody(string? Model, Dictionary<string, int[]>? Manual, string? ServedModelName);
 
     /// <summary>
     /// The ring with each shard's state: asked live with a short deadline, all at once, falling back to the
@@ -41,8 +44,8 @@ internal static class ClusterApi
     {
         if (deployment.Current is not { } model)
         {
-            return Results.Json(OpenAiError.Unavailable(
-                $"No model is loaded ({status.State.ToString().ToLowerInvariant()}: {status.Reason}).", "model_not_loaded"), OpenAiJson.Options, statusCode: 503);
+            return OpenAiError.Server(
+                $"No model is loaded ({status.State.ToString().ToLowerInvariant()}: {status.Reason}).", "model_not_loaded").ToResult(StatusCodes.Status503ServiceUnavailable);
         }
 
         var shards = await Task.WhenAll(model.Shards.Select(async shard =>
@@ -81,6 +84,7 @@ internal static class ClusterApi
         return Results.Json(new
         {
             model = model.Id,
+            served_model_name = model.ServedName,
             folder = model.Folder,
             context_length = model.ContextLength,
             loaded_at = model.LoadedAt,
@@ -98,10 +102,11 @@ internal static class ClusterApi
     {
         try
         {
-            var model = await supervisor.LoadAsync(ModelName(body, deployment), body?.Manual, cancellationToken);
+            var model = await supervisor.LoadAsync(ModelName(body, deployment), body?.Manual, cancellationToken, body?.ServedModelName);
             return Results.Json(new
             {
                 model = model.Id,
+                served_model_name = model.ServedName,
                 context_length = model.ContextLength,
                 shards = model.Shards.Select(s => new { node = s.Node, address = s.Address, layer_start = s.LayerStart, layer_end = s.LayerEnd }),
             });
@@ -125,9 +130,9 @@ internal static class ClusterApi
     }
 
     private static IResult PlanningError(PlanningFailedException exception) =>
-        Results.Json(exception.Status is >= 400 and < 500
+        (exception.Status is >= 400 and < 500
             ? OpenAiError.InvalidRequest(exception.Message, "model")
-            : OpenAiError.Server(exception.Message, "planning_failed"), OpenAiJson.Options, statusCode: exception.Status);
+            : OpenAiError.Server(exception.Message, "planning_failed")).ToResult(exception.Status);
 
     private static string ModelName(LoadBody? body, ModelDeployment deployment) =>
         body?.Model is { Length: > 0 } model ? model : deployment.Current?.Id ?? DefaultModelStartup.DefaultModel;

@@ -1,7 +1,7 @@
 using System.Net;
 using Dnet.Contracts.Cluster;
-using Dnet.Gateway.OpenAi;
 using Dnet.ServiceDefaults.Cluster;
+using Dnet.ServiceDefaults.Http;
 using StackExchange.Redis;
 
 namespace Dnet.Gateway.Apis;
@@ -10,7 +10,8 @@ namespace Dnet.Gateway.Apis;
 /// <c>GET /cluster/join</c>: what a shard started on another machine needs to become a member, i.e. the Redis
 /// connection string members use (<c>Dnet:Cluster:MemberRedis</c>, else the gateway's own with its advertised address
 /// in place of a loopback host). It carries Redis's password, so the caller must present the cluster secret in the
-/// <c>Dnet-Cluster-Secret</c> header (when the cluster has one); anything else is a 401.
+/// <c>Dnet-Cluster-Secret</c> header (when the cluster has one); anything else is a 401. The public API key does not
+/// apply: members are not API clients.
 /// </summary>
 internal static class ClusterJoinApi
 {
@@ -20,9 +21,9 @@ internal static class ClusterJoinApi
         {
             if (!secret.Admits(request.Headers[ClusterSecretMetadata.HttpHeader].FirstOrDefault()))
             {
-                return Results.Json(OpenAiError.InvalidRequest(
-                    $"Joining the cluster needs the cluster secret in the {ClusterSecretMetadata.HttpHeader} header.", ClusterSecretMetadata.HttpHeader, "invalid_cluster_secret"),
-                    OpenAiJson.Options, statusCode: StatusCodes.Status401Unauthorized);
+                return OpenAiError.InvalidRequest(
+                    $"Joining the cluster needs the cluster secret in the {ClusterSecretMetadata.HttpHeader} header.", ClusterSecretMetadata.HttpHeader, "invalid_cluster_secret")
+                    .ToResult(StatusCodes.Status401Unauthorized);
             }
 
             var redis = configuration["Dnet:Cluster:MemberRedis"] is { Length: > 0 } configured
@@ -31,10 +32,12 @@ internal static class ClusterJoinApi
                     ? Advertised(own, network)
                     : null;
             return redis is null
-                ? Results.Json(OpenAiError.Unavailable("The gateway has no cluster Redis to hand out (ConnectionStrings:redis).", "no_cluster_redis"),
-                    OpenAiJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable)
+                ? OpenAiError.Server("The gateway has no cluster Redis to hand out (ConnectionStrings:redis).", "no_cluster_redis")
+                    .ToResult(StatusCodes.Status503ServiceUnavailable)
                 : Results.Json(new { redis });
-        });
+        })
+            // Members present the cluster secret, not a client's API key.
+            .AllowAnonymous();
         return app;
     }
 

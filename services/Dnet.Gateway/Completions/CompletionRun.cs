@@ -19,7 +19,7 @@ namespace Dnet.Gateway.Completions;
 internal sealed class CompletionRun(
     DeployedModel model,
     RequestRouter router,
-    ChatCompletionRequest request,
+    GenerationOptions options,
     string requestId,
     int[] promptIds,
     int maxTokens,
@@ -34,7 +34,7 @@ internal sealed class CompletionRun(
         {
             var sampling = Sampling();
             var detokenizer = new IncrementalDetokenizer(model.Tokenizer, skipSpecialTokens: true);
-            var stops = new StopSequenceMatcher(request.Stop);
+            var stops = new StopSequenceMatcher(options.Stop);
             var generated = 0;
             string? finish = null;
 
@@ -71,7 +71,7 @@ internal sealed class CompletionRun(
                 }
 
                 var emitted = finish is null || check.Stopped ? check.Text : check.Text + stops.Push(detokenizer.Flush()).Text + stops.Flush();
-                yield return new TextEmitted(emitted, request.Logprobs ? [Logprob(frame)] : []);
+                yield return new TextEmitted(emitted, options.Logprobs is null ? [] : [Logprob(frame)]);
 
                 if (finish is null)
                 {
@@ -97,21 +97,29 @@ internal sealed class CompletionRun(
         }
     }
 
-    private SamplingParams Sampling() =>
-        new()
+    private SamplingParams Sampling()
+    {
+        var sampling = new SamplingParams
         {
-            Temperature = request.Temperature,
-            TopP = request.TopP,
-            TopK = request.TopK,
-            MinP = request.MinP,
-            RepetitionPenalty = request.RepetitionPenalty,
-            FrequencyPenalty = request.FrequencyPenalty,
-            PresencePenalty = request.PresencePenalty,
+            Temperature = options.Temperature,
+            TopP = options.TopP,
+            TopK = options.TopK,
+            MinP = options.MinP,
+            RepetitionPenalty = options.RepetitionPenalty,
+            FrequencyPenalty = options.FrequencyPenalty,
+            PresencePenalty = options.PresencePenalty,
             // The seed is fixed here, not on the last shard, so a request samples the same way on any ring.
-            Seed = (ulong)(request.Seed ?? Random.Shared.NextInt64()),
-            Logprobs = request.Logprobs,
-            TopLogprobs = request.TopLogprobs,
+            Seed = (ulong)(options.Seed ?? Random.Shared.NextInt64()),
+            Logprobs = options.Logprobs is not null,
+            TopLogprobs = options.Logprobs ?? 0,
         };
+        foreach (var (id, bias) in options.LogitBias)
+        {
+            sampling.LogitBias[id] = bias;
+        }
+
+        return sampling;
+    }
 
     private void Send(ActivationFrame frame)
     {

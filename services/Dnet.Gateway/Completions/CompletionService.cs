@@ -1,25 +1,25 @@
 using System.Diagnostics;
 using Dnet.Contracts.Tracing;
-using Dnet.Gateway.OpenAi;
+using Dnet.Gateway.Limits;
 using Dnet.Gateway.Ring;
+using Dnet.ServiceDefaults.Http;
 using Dnet.ServiceDefaults.Tracing;
+using Microsoft.Extensions.Options;
 
 namespace Dnet.Gateway.Completions;
 
 /// <summary>
-/// Admits a validated request to the ring: checks the model, builds the prompt, waits for a slot, opens the request's
-/// root span (OpenTelemetry GenAI conventions) and starts a <see cref="CompletionRun"/>.
+/// Admits a validated request to the ring, whichever API it came through: checks the model, tokenizes the prompt
+/// and checks it against the model, waits for a ring slot and starts a <see cref="CompletionRun"/>.
 /// </summary>
 internal sealed class CompletionService(
     ModelDeployment deployment,
     RingStatus ring,
     RequestRouter router,
-    IConfiguration configuration,
+    IOptions<GatewayOptions> options,
     ILogger<CompletionService> logger)
 {
-    private readonly SemaphoreSlim _slots = new(configuration.GetValue("Dnet:Gateway:MaxConcurrentRequests", 16));
-    private readonly TimeSpan _stallTimeout = configuration.GetValue("Dnet:Gateway:StallTimeout", TimeSpan.FromSeconds(8));
-    private readonly TimeSpan _replanWait = configuration.GetValue("Dnet:Gateway:ReplanWait", TimeSpan.FromSeconds(20));
+    private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentRequests);
 
     /// <summary>
     /// The deployed model if <paramref name="requested"/> names it (404 for another name). While the ring starts or is
@@ -28,29 +28,30 @@ internal sealed class CompletionService(
     /// </summary>
     public async Task<DeployedModel> RequireModelAsync(string requested, CancellationToken cancellationToken)
     {
-        var model = await ring.AwaitServingAsync(deployment, _replanWait, cancellationToken);
-        return requested == model.Id
+        var model = await ring.AwaitServingAsync(deployment, options.Value.ReplanWait, cancellationToken);
+        return requested == model.ServedName
             ? model
-            : throw new OpenAiException(StatusCodes.Status404NotFound,
-                OpenAiError.NotFound($"The model '{requested}' does not exist; this cluster serves '{model.Id}'.", "model"));
+            : throw OpenAiException.NotFound($"The model '{requested}' does not exist; this cluster serves '{model.ServedName}'.", "model", "model_not_found");
     }
 
     /// <summary>
-    /// Tokenizes and waits for a slot; the frames it opens are children of <paramref name="root"/>, the request's span.
+    /// Tokenizes the prompt (<c>messages</c> or <c>prompt</c>, named in errors) and waits for a slot; the frames it
+    /// opens are children of <c>root</c>, the request's span. Release the slot with <see cref="Release"/> once the run has ended.
     /// </summary>
     public async Task<CompletionRun> StartAsync(
-        ChatCompletionRequest request, DeployedModel model, string requestId, Activity? root, CancellationToken cancellationToken)
+        DeployedModel model, PromptSource prompt, GenerationOptions generation, string requestId, Activity? root, CancellationToken cancellationToken)
     {
-        root?.SetTag("gen_ai.request.max_tokens", request.MaxTokens);
-        root?.SetTag("gen_ai.request.temperature", request.Temperature);
-        root?.SetTag("gen_ai.request.top_p", request.TopP);
+        root?.SetTag("gen_ai.request.max_tokens", generation.MaxTokens);
+        root?.SetTag("gen_ai.request.temperature", generation.Temperature);
+        root?.SetTag("gen_ai.request.top_p", generation.TopP);
         int[] promptIds;
         int maxTokens;
         using (var tokenize = DnetFrames.Start(FrameNames.RequestTokenize))
         {
             tokenize?.SetTag(SpanAttributes.RequestId, requestId);
-            (promptIds, maxTokens) = PromptBuilder.Build(model, request);
+            promptIds = prompt.Tokenize(model);
             tokenize?.SetTag(SpanAttributes.Tokens, promptIds.Length);
+            maxTokens = PromptBuilder.MaxNewTokens(model, promptIds, generation, options.Value.MaxPromptTokens, prompt.Param);
         }
 
         root?.SetTag(SpanAttributes.InputTokens, promptIds.Length);
@@ -60,8 +61,11 @@ internal sealed class CompletionService(
             await _slots.WaitAsync(cancellationToken);
         }
 
-        return new CompletionRun(model, router, request, requestId, promptIds, maxTokens, _stallTimeout, logger);
+        return new CompletionRun(model, router, generation, requestId, promptIds, maxTokens, options.Value.StallTimeout, logger);
     }
 
     public void Release() => _slots.Release();
 }
+
+/// <summary>A request's prompt: the field it came from and how it becomes token ids for a model.</summary>
+internal sealed record PromptSource(string Param, Func<DeployedModel, int[]> Tokenize);

@@ -1,79 +1,69 @@
 using System.Text;
 using System.Text.Json;
 using Dnet.Generation.Chat;
+using Dnet.ServiceDefaults.Http;
 
 namespace Dnet.Gateway.OpenAi;
 
 /// <summary>
 /// Reads and validates a chat completion body field by field, so every mistake is answered with the OpenAI error
-/// object naming the offending parameter. Unknown fields are ignored, as OpenAI-compatible servers do.
+/// object naming the offending parameter. Every field of OpenAI's Chat Completions API is either read, accepted as
+/// harmless metadata, or refused with the reason (the table is in the gateway README).
 /// </summary>
 internal static class ChatCompletionRequestReader
 {
+    private const string NoTools = "is not supported: Dnet has no tool calling yet";
+    private const string TextOnly = "is not supported: Dnet serves text-only models";
+
     private static readonly HashSet<string> Roles = ["system", "developer", "user", "assistant"];
-    private const int MaxStopSequences = 4;
+
+    private static readonly FieldRules Fields = new FieldRules("POST /v1/chat/completions")
+        .Read(GenerationOptionsReader.Fields)
+        .Read("model", "messages", "max_completion_tokens", "logprobs", "top_logprobs")
+        .Ignore(JsonValueKind.String, "user", "safety_identifier", "prompt_cache_key")
+        .Ignore(JsonValueKind.Object, "metadata")
+        .Only("store", value => value.ValueKind == JsonValueKind.False, "is not supported when true: Dnet does not store completions")
+        .Only("service_tier", value => value.ValueKind == JsonValueKind.String && value.GetString() is "auto" or "default",
+            "takes only 'auto' or 'default': Dnet has one processing tier")
+        .Only("modalities", value => value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(m => m.ValueKind == JsonValueKind.String && m.GetString() == "text"),
+            "takes only [\"text\"]: Dnet serves text-only models")
+        .Only("response_format", value => value.ValueKind == JsonValueKind.Object && value.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == "text",
+            "takes only {\"type\": \"text\"}: JSON mode and structured outputs need constrained decoding, which Dnet does not implement, so it could not guarantee that the output parses")
+        .Only("tool_choice", value => value.ValueKind == JsonValueKind.String && value.GetString() == "none", NoTools)
+        .Only("function_call", value => value.ValueKind == JsonValueKind.String && value.GetString() == "none", NoTools)
+        .Refuse(NoTools, "tools", "functions", "parallel_tool_calls")
+        .Refuse(TextOnly, "audio")
+        .Refuse("is not supported: Dnet has no predicted outputs", "prediction")
+        .Refuse("is not supported: Dnet has no web search", "web_search_options")
+        .Refuse("is not supported with this model: it is not a reasoning model", "reasoning_effort", "verbosity");
+
+    private static readonly FieldRules MessageFields = new FieldRules("a chat message")
+        .Read("role", "content")
+        .Ignore(JsonValueKind.String, "name", "refusal")
+        .Refuse(NoTools, "tool_calls", "tool_call_id", "function_call")
+        .Refuse(TextOnly, "audio");
 
     public static async Task<ChatCompletionRequest> ReadAsync(HttpRequest http, CancellationToken cancellationToken)
     {
-        JsonDocument document;
-        try
-        {
-            document = await JsonDocument.ParseAsync(http.Body, cancellationToken: cancellationToken);
-        }
-        catch (JsonException exception)
-        {
-            throw OpenAiException.BadRequest($"The request body is not valid JSON: {exception.Message}", code: "invalid_json");
-        }
-
-        using (document)
-        {
-            return Read(document.RootElement);
-        }
+        using var document = await RequestBody.ReadObjectAsync(http, cancellationToken);
+        return Read(document.RootElement);
     }
 
     public static ChatCompletionRequest Read(JsonElement body)
     {
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            throw OpenAiException.BadRequest("The request body must be a JSON object.");
-        }
-
-        var n = OptionalInt(body, "n", 1, int.MaxValue) ?? 1;
-        if (n != 1)
-        {
-            throw OpenAiException.BadRequest($"n={n} is not supported: Dnet generates one choice per request.", "n", "unsupported_value");
-        }
-
-        var logprobs = OptionalBool(body, "logprobs") ?? false;
-        var topLogprobs = OptionalInt(body, "top_logprobs", 0, 20) ?? 0;
-        if (topLogprobs > 0 && !logprobs)
+        Fields.Check(body);
+        var logprobs = JsonFields.OptionalBool(body, "logprobs") ?? false;
+        var topLogprobs = JsonFields.OptionalInt(body, "top_logprobs", 0, 20);
+        if (topLogprobs is > 0 && !logprobs)
         {
             throw OpenAiException.BadRequest("top_logprobs requires logprobs to be true.", "top_logprobs");
         }
 
-        var streamOptions = Optional(body, "stream_options", JsonValueKind.Object);
-        return new ChatCompletionRequest
-        {
-            Model = RequiredString(body, "model"),
-            Messages = ReadMessages(body),
-            MaxTokens = OptionalInt(body, "max_completion_tokens", 1, int.MaxValue) ?? OptionalInt(body, "max_tokens", 1, int.MaxValue),
-            Temperature = OptionalFloat(body, "temperature", 0, 2) ?? 1f,
-            TopP = OptionalFloat(body, "top_p", 0, 1, exclusiveMin: true) ?? 1f,
-            TopK = OptionalInt(body, "top_k", -1, int.MaxValue) is { } k && k > 0 ? k : 0,
-            MinP = OptionalFloat(body, "min_p", 0, 1) ?? 0f,
-            FrequencyPenalty = OptionalFloat(body, "frequency_penalty", -2, 2) ?? 0f,
-            PresencePenalty = OptionalFloat(body, "presence_penalty", -2, 2) ?? 0f,
-            RepetitionPenalty = OptionalFloat(body, "repetition_penalty", 0, 10, exclusiveMin: true) ?? 1f,
-            Seed = Optional(body, "seed", JsonValueKind.Number) is { } seed
-                ? seed.TryGetInt64(out var s) ? s : throw OpenAiException.BadRequest("seed must be an integer.", "seed")
-                : null,
-            Stop = ReadStop(body),
-            Logprobs = logprobs,
-            TopLogprobs = topLogprobs,
-            User = Optional(body, "user", JsonValueKind.String)?.GetString(),
-            Stream = OptionalBool(body, "stream") ?? false,
-            IncludeUsage = streamOptions is { } options && (OptionalBool(options, "include_usage") ?? false),
-        };
+        var maxTokens = JsonFields.OptionalInt(body, "max_completion_tokens", 1, int.MaxValue) ?? JsonFields.OptionalInt(body, "max_tokens", 1, int.MaxValue);
+        return new ChatCompletionRequest(
+            JsonFields.RequiredString(body, "model"),
+            ReadMessages(body),
+            GenerationOptionsReader.Read(body, maxTokens, logprobs ? topLogprobs ?? 0 : null));
     }
 
     private static List<ChatMessage> ReadMessages(JsonElement body)
@@ -103,7 +93,13 @@ internal static class ChatCompletionRequestReader
                 throw OpenAiException.BadRequest($"{param} must be an object.", param, "invalid_type");
             }
 
-            var role = RequiredString(message, "role", param);
+            CheckMessageFields(message, param);
+            var role = JsonFields.RequiredString(message, "role", param);
+            if (role is "tool" or "function")
+            {
+                throw OpenAiException.BadRequest($"{param}.role '{role}' {NoTools}.", $"{param}.role", "unsupported_value");
+            }
+
             if (!Roles.Contains(role))
             {
                 throw OpenAiException.BadRequest(
@@ -116,6 +112,20 @@ internal static class ChatCompletionRequestReader
         return result;
     }
 
+    private static void CheckMessageFields(JsonElement message, string param)
+    {
+        try
+        {
+            MessageFields.Check(message);
+        }
+        catch (OpenAiException exception) when (exception.Error.Error.Param is { } field)
+        {
+            // The same refusal, addressed to the field inside this message.
+            throw OpenAiException.BadRequest(exception.Message.Replace($"'{field}'", $"'{param}.{field}'", StringComparison.Ordinal),
+                $"{param}.{field}", exception.Error.Error.Code);
+        }
+    }
+
     private static string ReadContent(JsonElement message, string param)
     {
         if (!message.TryGetProperty("content", out var content) || content.ValueKind == JsonValueKind.Null)
@@ -125,7 +135,7 @@ internal static class ChatCompletionRequestReader
 
         if (content.ValueKind == JsonValueKind.String)
         {
-            return content.GetString()!;
+            return JsonFields.Text(content, $"{param}.content");
         }
 
         if (content.ValueKind != JsonValueKind.Array)
@@ -138,119 +148,16 @@ internal static class ChatCompletionRequestReader
         foreach (var item in content.EnumerateArray())
         {
             var partParam = $"{param}.content[{part++}]";
-            var type = item.ValueKind == JsonValueKind.Object ? RequiredString(item, "type", partParam) : null;
+            var type = item.ValueKind == JsonValueKind.Object ? JsonFields.RequiredString(item, "type", partParam) : null;
             if (type != "text")
             {
                 throw OpenAiException.BadRequest(
                     $"{partParam} must be a text part ({{\"type\": \"text\", \"text\": ...}}); this model reads text only.", partParam, "invalid_value");
             }
 
-            text.Append(RequiredString(item, "text", partParam));
+            text.Append(JsonFields.RequiredString(item, "text", partParam));
         }
 
         return text.ToString();
     }
-
-    private static List<string> ReadStop(JsonElement body)
-    {
-        if (!body.TryGetProperty("stop", out var stop) || stop.ValueKind == JsonValueKind.Null)
-        {
-            return [];
-        }
-
-        var stops = stop.ValueKind switch
-        {
-            JsonValueKind.String => [stop.GetString()!],
-            JsonValueKind.Array => stop.EnumerateArray().Select(s => s.ValueKind == JsonValueKind.String
-                ? s.GetString()!
-                : throw OpenAiException.BadRequest("stop must be a string or an array of strings.", "stop", "invalid_type")).ToList(),
-            _ => throw OpenAiException.BadRequest("stop must be a string or an array of strings.", "stop", "invalid_type"),
-        };
-        if (stops.Count > MaxStopSequences || stops.Any(string.IsNullOrEmpty))
-        {
-            throw OpenAiException.BadRequest($"stop takes up to {MaxStopSequences} non-empty strings.", "stop", "invalid_value");
-        }
-
-        return stops;
-    }
-
-    private static string RequiredString(JsonElement element, string name, string? parent = null)
-    {
-        var param = parent is null ? name : $"{parent}.{name}";
-        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            throw OpenAiException.BadRequest($"'{param}' is required.", param, "missing_required_parameter");
-        }
-
-        return value.ValueKind == JsonValueKind.String
-            ? value.GetString()!
-            : throw OpenAiException.BadRequest($"'{param}' must be a string.", param, "invalid_type");
-    }
-
-    private static JsonElement? Optional(JsonElement element, string name, JsonValueKind kind)
-    {
-        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        return value.ValueKind == kind
-            ? value
-            : throw OpenAiException.BadRequest($"'{name}' must be {Describe(kind)}.", name, "invalid_type");
-    }
-
-    private static bool? OptionalBool(JsonElement element, string name)
-    {
-        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        return value.ValueKind switch
-        {
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            _ => throw OpenAiException.BadRequest($"'{name}' must be a boolean.", name, "invalid_type"),
-        };
-    }
-
-    private static int? OptionalInt(JsonElement element, string name, int min, int max)
-    {
-        if (Optional(element, name, JsonValueKind.Number) is not { } value)
-        {
-            return null;
-        }
-
-        if (!value.TryGetInt32(out var number))
-        {
-            throw OpenAiException.BadRequest($"'{name}' must be an integer.", name, "invalid_type");
-        }
-
-        return number >= min && number <= max
-            ? number
-            : throw OpenAiException.BadRequest($"'{name}' must be between {min} and {max}; got {number}.", name, "invalid_value");
-    }
-
-    private static float? OptionalFloat(JsonElement element, string name, float min, float max, bool exclusiveMin = false)
-    {
-        if (Optional(element, name, JsonValueKind.Number) is not { } value)
-        {
-            return null;
-        }
-
-        var number = value.GetDouble();
-        var aboveMin = exclusiveMin ? number > min : number >= min;
-        return aboveMin && number <= max
-            ? (float)number
-            : throw OpenAiException.BadRequest(
-                $"'{name}' must be {(exclusiveMin ? "greater than" : "at least")} {min} and at most {max}; got {number}.", name, "invalid_value");
-    }
-
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Number => "a number",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Object => "an object",
-        _ => kind.ToString().ToLowerInvariant(),
-    };
 }

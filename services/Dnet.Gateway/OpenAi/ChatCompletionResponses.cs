@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Dnet.Gateway.OpenAi;
@@ -44,24 +43,4 @@ internal sealed record TopLogprobEntry(string Token, float Logprob, IReadOnlyLis
 internal sealed record Usage(int PromptTokens, int CompletionTokens)
 {
     public int TotalTokens => PromptTokens + CompletionTokens;
-}
-
-internal sealed record ModelList(IReadOnlyList<ModelCard> Data)
-{
-    public string Object => "list";
-}
-
-internal sealed record ModelCard(string Id, long Created, string OwnedBy)
-{
-    public string Object => "model";
-}
-
-/// <summary>Serializer settings for every OpenAI-shaped body.</summary>
-internal static class OpenAiJson
-{
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
 }

@@ -12,6 +12,7 @@ namespace Dnet.Gateway.Ring;
 /// </summary>
 internal sealed class DeployedModel(
     string id,
+    string servedName,
     string folder,
     TextTokenizer tokenizer,
     ChatTemplate template,
@@ -22,7 +23,11 @@ internal sealed class DeployedModel(
     PlannedTopology plan,
     bool manual) : IAsyncDisposable
 {
+    /// <summary>What the shards were asked to load: a generated model's name or a checkpoint folder path.</summary>
     public string Id { get; } = id;
+
+    /// <summary>The model id clients use (<c>model</c> in requests and responses, <c>GET /v1/models</c>); never a path.</summary>
+    public string ServedName { get; } = servedName;
 
     /// <summary>Where the first shard keeps its copy, on its own machine (informational: the gateway reads no model folder).</summary>
     public string Folder { get; } = folder;

@@ -1,11 +1,13 @@
+using Dnet.Gateway.Apis;
 using Dnet.Gateway.Completions;
+using Dnet.Gateway.Limits;
 using Dnet.Gateway.Telemetry;
 using Dnet.ServiceDefaults.Cluster;
 using OpenTelemetry.Metrics;
 
 namespace Dnet.Gateway.Ring;
 
-/// <summary>DI wiring of the gateway: the ring and its supervisor, the planner client, completions and the token sink.</summary>
+/// <summary>DI wiring of the gateway: the ring and its supervisor, the planner client, completions, limits and the token sink.</summary>
 internal static class GatewayRingExtensions
 {
     public static IHostApplicationBuilder AddGatewayRing(this IHostApplicationBuilder builder)
@@ -33,10 +35,15 @@ internal static class GatewayRingExtensions
         builder.Services.AddSingleton<ModelDeployment>();
         builder.Services.AddSingleton<RingSupervisor>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<RingSupervisor>());
+        builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
         builder.Services.AddSingleton<CompletionService>();
+        builder.Services.AddSingleton<CompletionEndpoint>();
+        builder.Services.AddSingleton<StreamSlots>();
+        builder.Services.AddClientLimits();
         builder.Services.AddSingleton<GenAiServerMetrics>();
-        // For users without the dashboard: the same metrics (GenAI, ASP.NET, runtime) scraped at /metrics.
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter());
+        // For users without the dashboard: the same metrics (GenAI, ASP.NET, runtime) scraped at /metrics, uncached
+        // (the exporter's default caches a scrape for 300 ms, so a scrape right after a request could miss it).
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.AddHealthChecks().AddCheck<ModelHealthCheck>("model", tags: ["ready"]);
         return builder;
     }

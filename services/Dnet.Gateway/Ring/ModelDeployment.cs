@@ -35,7 +35,7 @@ internal sealed class ModelDeployment(
 
     public async Task<DeployedModel> DeployAsync(
         string model, IReadOnlyDictionary<string, int[]>? manual, CancellationToken cancellationToken,
-        IReadOnlyCollection<string>? excludeNodes = null, string reason = "requested")
+        IReadOnlyCollection<string>? excludeNodes = null, string reason = "requested", string? servedName = null)
     {
         await _deploying.WaitAsync(cancellationToken);
         try
@@ -51,6 +51,8 @@ internal sealed class ModelDeployment(
             }
 
             var old = _current;
+            // A re-plan of the same model keeps the name clients use.
+            var name = servedName ?? (old is not null && old.Id == model ? old.ServedName : ServedModelName.For(model, configuration));
             _current = null;
             if (old is not null)
             {
@@ -71,12 +73,12 @@ internal sealed class ModelDeployment(
             var firstHop = new OutboundStream<ActivationFrame>(shards[0].Address, secret.Value,
                 (channel, token) => new Shard.ShardClient(channel).Activations(cancellationToken: token),
                 (frame, exception) => router.Fail(frame.RequestId, $"the first shard {shards[0].Node} ({shards[0].Address}) is unreachable: {exception.Message}"));
-            var deployed = new DeployedModel(model, replies[0].ModelFolder, tokenizer, template, replies.Min(r => r.ContextLength), shards, firstHop,
+            var deployed = new DeployedModel(model, name, replies[0].ModelFolder, tokenizer, template, replies.Min(r => r.ContextLength), shards, firstHop,
                 DateTimeOffset.UtcNow, plan, manual is not null);
             _current = deployed;
             LastError = null;
-            logger.LogInformation("Deployed {Model} over {Shards} shards ({Ring}) in {Elapsed:F0} ms: {Reason}",
-                model, shards.Count, deployed.Ring, Stopwatch.GetElapsedTime(started).TotalMilliseconds, reason);
+            logger.LogInformation("Deployed {Model} as {ServedName} over {Shards} shards ({Ring}) in {Elapsed:F0} ms: {Reason}",
+                model, deployed.ServedName, shards.Count, deployed.Ring, Stopwatch.GetElapsedTime(started).TotalMilliseconds, reason);
             if (old is not null)
             {
                 await old.DisposeAsync();

@@ -35,7 +35,7 @@ internal sealed partial class RingSupervisor(
 
     private readonly SemaphoreSlim turn = new(1, 1);
     private readonly TimeSpan drainLimit = configuration.GetValue("Dnet:Gateway:JoinDrainTimeout", TimeSpan.FromSeconds(30));
-    private (string Model, IReadOnlyDictionary<string, int[]>? Manual)? wanted = (DefaultModelStartup.ConfiguredModel(configuration), null);
+    private (string Model, IReadOnlyDictionary<string, int[]>? Manual, string? ServedName)? wanted = (DefaultModelStartup.ConfiguredModel(configuration), null, null);
 
     // Members (node -> instance) the current plan was made with, and members left out of it with why.
     private Dictionary<string, string> considered = [];
@@ -45,14 +45,18 @@ internal sealed partial class RingSupervisor(
     private int failedPlans;
     private DateTime? joinSeenAt;
 
-    /// <summary>Plans and loads <paramref name="model"/> (optionally by hand) on request, and keeps it served from now on.</summary>
-    public async Task<DeployedModel> LoadAsync(string model, IReadOnlyDictionary<string, int[]>? manual, CancellationToken cancellationToken)
+    /// <summary>
+    /// Plans and loads <paramref name="model"/> (optionally by hand, optionally under <paramref name="servedName"/>) on
+    /// request, and keeps it served from now on.
+    /// </summary>
+    public async Task<DeployedModel> LoadAsync(
+        string model, IReadOnlyDictionary<string, int[]>? manual, CancellationToken cancellationToken, string? servedName = null)
     {
         await turn.WaitAsync(cancellationToken);
         var previous = wanted;
         try
         {
-            wanted = (model, manual);
+            wanted = (model, manual, servedName);
             var members = await ReadMembersAsync(cancellationToken);
             return (await DeployAsync(members, manual is null ? "load requested" : "manual assignment requested", ExcludedNodes(members), cancellationToken, rethrow: true))!;
         }
@@ -154,7 +158,7 @@ internal sealed partial class RingSupervisor(
             if (current.Manual)
             {
                 // A hand-made assignment cannot hold without its shard: the planner solves a new one.
-                wanted = (model.Model, null);
+                wanted = (model.Model, null, model.ServedName);
                 reason += " (the manual assignment is replaced by a planned one)";
             }
 
@@ -235,7 +239,7 @@ internal sealed partial class RingSupervisor(
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var deployed = await deployment.DeployAsync(model.Model, model.Manual, cancellationToken, exclude, reason);
+            var deployed = await deployment.DeployAsync(model.Model, model.Manual, cancellationToken, exclude, reason, model.ServedName);
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             Remember(members, exclude, deployed.Plan);
             probe.Forget();

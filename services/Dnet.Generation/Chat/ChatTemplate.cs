@@ -89,10 +89,25 @@ public sealed class ChatTemplate
 
     /// <summary>Renders messages; with <paramref name="addGenerationPrompt"/> the prompt ends where the assistant's reply begins.</summary>
     /// <exception cref="ArgumentException">A role other than system, user or assistant.</exception>
-    public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt = true)
+    public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt = true) =>
+        RenderPrompt(messages, addGenerationPrompt).Text;
+
+    /// <summary>
+    /// Renders messages and records where each message's content lies, so that it can be tokenized as plain text
+    /// (see <see cref="Tokenization.TextTokenizer.Encode(RenderedPrompt)"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">A role other than system, user or assistant.</exception>
+    public RenderedPrompt RenderPrompt(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt = true)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var prompt = new StringBuilder();
+        var content = new List<Range>(messages.Count);
+        void AppendContent(string text)
+        {
+            content.Add(new Range(prompt.Length, prompt.Length + text.Length));
+            prompt.Append(text);
+        }
+
         if (Format == ChatFormat.Llama3)
         {
             prompt.Append("<|begin_of_text|>");
@@ -105,14 +120,25 @@ public sealed class ChatTemplate
                 throw new ArgumentException($"Unsupported chat role '{message.Role}'; expected system, user or assistant.", nameof(messages));
             }
 
-            _ = Format switch
+            switch (Format)
             {
-                ChatFormat.ChatMl => prompt.Append("<|im_start|>").Append(message.Role).Append('\n').Append(message.Content).Append("<|im_end|>\n"),
-                // Llama 3's template trims each message's content.
-                ChatFormat.Llama3 => prompt.Append("<|start_header_id|>").Append(message.Role).Append("<|end_header_id|>\n\n")
-                    .Append(message.Content.Trim()).Append("<|eot_id|>"),
-                _ => prompt.Append(Capitalized(message.Role)).Append(": ").Append(message.Content).Append('\n'),
-            };
+                case ChatFormat.ChatMl:
+                    prompt.Append("<|im_start|>").Append(message.Role).Append('\n');
+                    AppendContent(message.Content);
+                    prompt.Append("<|im_end|>\n");
+                    break;
+                case ChatFormat.Llama3:
+                    prompt.Append("<|start_header_id|>").Append(message.Role).Append("<|end_header_id|>\n\n");
+                    // Llama 3's template trims each message's content.
+                    AppendContent(message.Content.Trim());
+                    prompt.Append("<|eot_id|>");
+                    break;
+                default:
+                    prompt.Append(Capitalized(message.Role)).Append(": ");
+                    AppendContent(message.Content);
+                    prompt.Append('\n');
+                    break;
+            }
         }
 
         if (addGenerationPrompt)
@@ -125,7 +151,7 @@ public sealed class ChatTemplate
             });
         }
 
-        return prompt.ToString();
+        return new RenderedPrompt(prompt.ToString(), content);
     }
 
     private static string Capitalized(string role) => char.ToUpperInvariant(role[0]) + role[1..];

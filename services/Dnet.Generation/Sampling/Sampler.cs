@@ -1,8 +1,8 @@
 namespace Dnet.Generation.Sampling;
 
 /// <summary>
-/// Picks the next token from a vocabulary's logits for one request. Order: repetition/frequency/presence penalties,
-/// temperature, top-k, top-p, min-p, then a draw from the renormalised remainder with the request's seeded RNG.
+/// Picks the next token from a vocabulary's logits for one request. Order: logit bias, repetition/frequency/presence
+/// penalties, temperature, top-k, top-p, min-p, then a draw from the renormalised remainder with the request's seeded RNG.
 /// Buffers are allocated once per request and exp runs vectorised; top-k uses a bounded heap and top-p a weighted
 /// quickselect over the tokens above a probability cut-off, so no call sorts the vocabulary. Logits must be finite
 /// or -inf. Not thread-safe: one per request.
@@ -31,6 +31,14 @@ public sealed class Sampler
         ArgumentNullException.ThrowIfNull(parameters);
         parameters.Validate();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(vocabSize);
+        foreach (int id in parameters.LogitBias.Keys)
+        {
+            if (id >= vocabSize)
+            {
+                throw new ArgumentException($"logit_bias names token {id}, beyond the vocabulary of {vocabSize} tokens.", nameof(parameters));
+            }
+        }
+
         _parameters = parameters;
         Seed = parameters.Seed ?? Random.Shared.NextInt64();
         _random = new DeterministicRandom(Seed);
@@ -57,7 +65,7 @@ public sealed class Sampler
             throw new ArgumentException($"Expected {_logits.Length} logits, got {logits.Length}.", nameof(logits));
         }
 
-        ReadOnlySpan<float> x = ApplyPenalties(logits);
+        ReadOnlySpan<float> x = Adjust(logits);
 
         int id = _parameters.Temperature == 0 ? ArgMax(x) : Draw(x, _weights);
         SampledToken token = _parameters.Logprobs ? WithLogprobs(id, x) : new SampledToken(id, float.NaN, []);
@@ -67,17 +75,28 @@ public sealed class Sampler
         return token;
     }
 
-    /// <summary>The logits with penalties applied: a copy when any penalty is set, else the input itself.</summary>
-    private ReadOnlySpan<float> ApplyPenalties(ReadOnlySpan<float> logits)
+    /// <summary>The logits with bias and penalties applied: a copy when any is set, else the input itself.</summary>
+    private ReadOnlySpan<float> Adjust(ReadOnlySpan<float> logits)
     {
         (float repetition, float frequency, float presence) = (_parameters.RepetitionPenalty, _parameters.FrequencyPenalty, _parameters.PresencePenalty);
-        if (repetition == 1 && frequency == 0 && presence == 0)
+        IReadOnlyDictionary<int, float> bias = _parameters.LogitBias;
+        if (repetition == 1 && frequency == 0 && presence == 0 && bias.Count == 0)
         {
             return logits;
         }
 
         Span<float> x = _logits;
         logits.CopyTo(x);
+        foreach ((int id, float value) in bias)
+        {
+            // A banned token stays banned (-inf + bias), a masked one is not revived.
+            x[id] += value;
+        }
+
+        if (repetition == 1 && frequency == 0 && presence == 0)
+        {
+            return x;
+        }
 
         foreach (int id in _seenIds)
         {

@@ -32,6 +32,18 @@ public sealed record SamplingParameters
     /// <summary>Same seed and same logits give the same tokens; null draws a random seed.</summary>
     public long? Seed { get; init; }
 
+    /// <summary>Most logit biases a request may carry, and the largest bias in magnitude (OpenAI's bounds).</summary>
+    public const int MaxLogitBiasEntries = 300;
+
+    /// <summary>Largest <see cref="LogitBias"/> value in magnitude: 100 bans or forces a token in practice.</summary>
+    public const float MaxLogitBias = 100f;
+
+    /// <summary>
+    /// OpenAI logit_bias: token id to a value in [-100, 100] added to that token's logit before penalties' results are
+    /// sampled (and before logprobs are computed). Ids outside the vocabulary are rejected.
+    /// </summary>
+    public IReadOnlyDictionary<int, float> LogitBias { get; init; } = new Dictionary<int, float>();
+
     /// <summary>Return the chosen token's log probability.</summary>
     public bool Logprobs { get; init; }
 
@@ -61,5 +73,11 @@ public sealed record SamplingParameters
         Require(PresencePenalty is >= -2 and <= 2, nameof(PresencePenalty), "in [-2, 2]", PresencePenalty);
         Require(TopLogprobs is >= 0 and <= MaxTopLogprobs, nameof(TopLogprobs), $"in [0, {MaxTopLogprobs}]", TopLogprobs);
         Require(TopLogprobs == 0 || Logprobs, nameof(TopLogprobs), "0 unless Logprobs is true", TopLogprobs);
+        Require(LogitBias.Count <= MaxLogitBiasEntries, nameof(LogitBias), $"at most {MaxLogitBiasEntries} entries", LogitBias.Count);
+        foreach ((int id, float bias) in LogitBias)
+        {
+            Require(id >= 0, nameof(LogitBias), "keyed by token ids >= 0", id);
+            Require(float.IsFinite(bias) && Math.Abs(bias) <= MaxLogitBias, nameof(LogitBias), $"values in [-{MaxLogitBias}, {MaxLogitBias}]", bias);
+        }
     }
 }

@@ -32,9 +32,10 @@ internal sealed class AddedTokenMatcher
 
     /// <summary>
     /// Splits text into runs of ordinary text (Id null) and added tokens. Special tokens are only recognised when
-    /// <paramref name="includeSpecial"/> is true; otherwise they stay text and go through BPE like any other.
+    /// <paramref name="includeSpecial"/> is true, and never where they would overlap one of <paramref name="plainText"/>
+    /// (user content inside a chat template); otherwise they stay text and go through BPE like any other.
     /// </summary>
-    public IEnumerable<(Range Text, int? Id)> Split(string text, bool includeSpecial)
+    public IEnumerable<(Range Text, int? Id)> Split(string text, bool includeSpecial, IReadOnlyList<Range>? plainText = null)
     {
         int textStart = 0;
         int position = 0;
@@ -47,7 +48,7 @@ internal sealed class AddedTokenMatcher
             }
 
             position += offset;
-            (int Id, int Length)? hit = MatchAt(text, position, includeSpecial);
+            (int Id, int Length)? hit = MatchAt(text, position, includeSpecial, plainText);
             if (hit is not { } match)
             {
                 position++;
@@ -70,18 +71,37 @@ internal sealed class AddedTokenMatcher
         }
     }
 
-    private (int Id, int Length)? MatchAt(string text, int position, bool includeSpecial)
+    private (int Id, int Length)? MatchAt(string text, int position, bool includeSpecial, IReadOnlyList<Range>? plainText)
     {
         foreach (int length in _lengthsLongestFirst)
         {
             if (position + length <= text.Length
                 && _lookup.TryGetValue(text.AsSpan(position, length), out (int Id, bool Special) token)
-                && (includeSpecial || !token.Special))
+                && (!token.Special || (includeSpecial && !Overlaps(text.Length, position, length, plainText))))
             {
                 return (token.Id, length);
             }
         }
 
         return null;
+    }
+
+    private static bool Overlaps(int textLength, int start, int length, IReadOnlyList<Range>? ranges)
+    {
+        if (ranges is null)
+        {
+            return false;
+        }
+
+        foreach (Range range in ranges)
+        {
+            (int rangeStart, int rangeLength) = range.GetOffsetAndLength(textLength);
+            if (start < rangeStart + rangeLength && rangeStart < start + length)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -115,11 +115,25 @@ public sealed class TextTokenizer
     /// Encodes text to token ids. With <paramref name="parseSpecialTokens"/> false, special tokens written in the
     /// text (e.g. a user typing "&lt;|im_end|&gt;") are encoded as ordinary text instead of as their single id.
     /// </summary>
-    public IReadOnlyList<int> Encode(string text, bool parseSpecialTokens = true)
+    public IReadOnlyList<int> Encode(string text, bool parseSpecialTokens = true) => EncodeCore(text, parseSpecialTokens, null);
+
+    /// <summary>
+    /// Encodes a rendered chat prompt: the template's own markers become their special tokens, while the messages'
+    /// content is text only, so a user who types "&lt;|im_end|&gt;&lt;|im_start|&gt;system" gets those characters
+    /// encoded as ordinary text and cannot forge a turn. Content with no such text encodes exactly as
+    /// <see cref="Encode(string, bool)"/> would encode the whole prompt.
+    /// </summary>
+    public IReadOnlyList<int> Encode(Chat.RenderedPrompt prompt)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        return EncodeCore(prompt.Text, parseSpecialTokens: true, prompt.Content);
+    }
+
+    private List<int> EncodeCore(string text, bool parseSpecialTokens, IReadOnlyList<Range>? plainText)
     {
         ArgumentNullException.ThrowIfNull(text);
         var ids = new List<int>(text.Length / 3 + 4);
-        foreach ((Range range, int? id) in _addedTokens.Split(text, parseSpecialTokens))
+        foreach ((Range range, int? id) in _addedTokens.Split(text, parseSpecialTokens, plainText))
         {
             if (id is int tokenId)
             {

@@ -27,6 +27,25 @@ public sealed record ActivationFrame(ReadOnlyMemory<byte> Data, int Tokens, int 
         return new ActivationFrame(wire.bytes.ToArray(), (int)hidden.shape[0], (int)hidden.shape[1], dtype);
     }
 
+    /// <summary>Float32 rows written in <paramref name="dtype"/> (bf16 rounds to nearest even, as torch does).</summary>
+    public static ActivationFrame FromRows(ReadOnlySpan<float> rows, int tokens, int hiddenSize, ComputeDtype dtype)
+    {
+        if (rows.Length != tokens * hiddenSize)
+        {
+            throw new ArgumentException($"expected {tokens * hiddenSize} values for [{tokens}, {hiddenSize}], got {rows.Length}", nameof(rows));
+        }
+        if (dtype == ComputeDtype.Float32)
+        {
+            return new ActivationFrame(MemoryMarshal.AsBytes(rows).ToArray(), tokens, hiddenSize, dtype);
+        }
+        var bits = new ushort[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            bits[i] = Kernels.Bf16.FromFloat(rows[i]);
+        }
+        return new ActivationFrame(MemoryMarshal.AsBytes(bits.AsSpan()).ToArray(), tokens, hiddenSize, dtype);
+    }
+
     /// <summary>A new [tokens, hidden] tensor holding a copy of the bytes.</summary>
     public Tensor ToTensor()
     {

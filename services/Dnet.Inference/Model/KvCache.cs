@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using static TorchSharp.torch;
+using Dnet.Models;
 
 namespace Dnet.Inference.Model;
 
@@ -7,30 +7,25 @@ namespace Dnet.Inference.Model;
 /// The KV caches of every live sequence (request id) on one slice. Sequences never share state; adding, freeing
 /// and stepping different sequences from different threads is safe.
 /// </summary>
-sealed class KvCache(int layers, int kvHeads, int headDim, int capacity, ScalarType dtype) : IDisposable
+sealed class KvCache(int layers, int kvHeads, int headDim, int capacity, ComputeDtype dtype) : IDisposable
 {
     readonly ConcurrentDictionary<string, SequenceKv> _sequences = new(StringComparer.Ordinal);
 
     public int Capacity => capacity;
 
-    public int Count => _sequences.Count;
-
     public IReadOnlyCollection<string> SequenceIds => [.. _sequences.Keys];
 
-    /// <summary>
-    /// The cache for a step at <paramref name="start"/>: created empty when the sequence starts (position 0),
-    /// otherwise it must exist, so a step of an unknown or freed sequence allocates nothing.
-    /// </summary>
-    public SequenceKv ForStep(string sequenceId, int start) => start == 0
-        ? _sequences.GetOrAdd(sequenceId, id => new SequenceKv(id, layers, kvHeads, capacity, headDim, dtype))
-        : _sequences.TryGetValue(sequenceId, out var kv)
-            ? kv
-            : throw new KvCacheFullException(sequenceId, $"step starts at position {start} but the sequence has no cache here (never started, or freed)");
+    /// <summary>The cache of a sequence, or null when it has none here.</summary>
+    public SequenceKv? Find(string sequenceId) => _sequences.TryGetValue(sequenceId, out var kv) ? kv : null;
+
+    /// <summary>The cache of a sequence that starts now (position 0): an existing one is reused, else made.</summary>
+    public SequenceKv Start(string sequenceId) =>
+        _sequences.GetOrAdd(sequenceId, id => new SequenceKv(id, layers, kvHeads, capacity, headDim, dtype));
 
     /// <summary>Cached length of a sequence, or null when it has no cache here.</summary>
     public int? LengthOf(string sequenceId) => _sequences.TryGetValue(sequenceId, out var kv) ? kv.Length : null;
 
-    /// <summary>Releases a sequence's memory; false if it was not cached.</summary>
+    /// <summary>Releases a sequence's memory (after any step holding it ends); false if it was not cached.</summary>
     public bool Free(string sequenceId)
     {
         if (!_sequences.TryRemove(sequenceId, out var kv))

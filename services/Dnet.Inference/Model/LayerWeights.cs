@@ -1,25 +1,18 @@
-using static TorchSharp.torch;
+using Dnet.Inference.Kernels;
 
 namespace Dnet.Inference.Model;
 
-/// <summary>One decoder layer's tensors, named as in the checkpoint (<c>model.layers.N.*</c>).</summary>
+/// <summary>
+/// One decoder layer's tensors, named as in the checkpoint (<c>model.layers.N.*</c>). q|k|v and gate|up are fused
+/// views over the checkpoint's own matrices (no copy); biases and norms are single-row weights.
+/// </summary>
 sealed record LayerWeights(
-    Tensor InputLayernorm,
-    Tensor QProj,
-    Tensor? QBias,
-    Tensor KProj,
-    Tensor? KBias,
-    Tensor VProj,
-    Tensor? VBias,
-    Tensor? QNorm,
-    Tensor? KNorm,
-    Tensor OProj,
-    Tensor PostAttentionLayernorm,
-    Tensor GateProj,
-    Tensor UpProj,
-    Tensor DownProj)
-{
-    public IEnumerable<Tensor> All() =>
-        new[] { InputLayernorm, QProj, QBias, KProj, KBias, VProj, VBias, QNorm, KNorm, OProj, PostAttentionLayernorm, GateProj, UpProj, DownProj }
-            .OfType<Tensor>();
-}
+    Weight InputLayernorm,
+    FusedWeight QkvProj,
+    Weight? QkvBias,
+    Weight? QNorm,
+    Weight? KNorm,
+    FusedWeight OProj,
+    Weight PostAttentionLayernorm,
+    FusedWeight GateUpProj,
+    FusedWeight DownProj);

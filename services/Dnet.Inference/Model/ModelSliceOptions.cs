@@ -10,4 +10,13 @@ public sealed record ModelSliceOptions
 
     /// <summary>KV cache capacity per sequence; the smaller of this and max_position_embeddings is used.</summary>
     public int? MaxContextTokens { get; init; }
+
+    /// <summary>
+    /// Threads the kernels run on, the caller included. Default: libtorch's intra-op thread count, which the shard
+    /// sets from <c>Dnet:Shard:TorchThreads</c> (cores divided among the shards of one machine).
+    /// </summary>
+    public int? Threads { get; init; }
+
+    /// <summary>SIMD width override for tests (the results are bitwise the same at every width); default: the widest the CPU runs.</summary>
+    internal Kernels.SimdLevel? Simd { get; init; }
 }

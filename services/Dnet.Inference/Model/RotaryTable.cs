@@ -1,43 +1,37 @@
 using Dnet.Models;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Dnet.Inference.Model;
 
 /// <summary>
-/// cos and sin of position × inverse frequency for every position up to the cache capacity, laid out as HF does
-/// (the half-dim frequencies repeated twice, for rotate_half). Computed once in double, stored in the compute dtype.
+/// cos and sin of position × inverse frequency for every position up to the cache capacity and each of the
+/// head_dim/2 frequencies (HF rotate_half pairs element i with i + head_dim/2). Computed once in double.
 /// </summary>
-sealed class RotaryTable : IDisposable
+sealed class RotaryTable
 {
-    public RotaryTable(ModelConfig config, int capacity, ScalarType dtype)
+    readonly float[] _cos;
+    readonly float[] _sin;
+
+    public RotaryTable(ModelConfig config, int capacity)
     {
         double[] inverse = RopeScaling.InverseFrequencies(config.HeadDim, config.RopeTheta, config.RopeScaling);
-        int headDim = config.HeadDim;
-        var cos = new float[capacity * headDim];
-        var sin = new float[capacity * headDim];
+        Half = config.HeadDim / 2;
+        _cos = new float[(long)capacity * Half];
+        _sin = new float[(long)capacity * Half];
         for (int pos = 0; pos < capacity; pos++)
         {
-            for (int i = 0; i < headDim; i++)
+            for (int i = 0; i < Half; i++)
             {
                 double angle = pos * inverse[i % inverse.Length];
-                cos[pos * headDim + i] = (float)Math.Cos(angle);
-                sin[pos * headDim + i] = (float)Math.Sin(angle);
+                _cos[pos * Half + i] = (float)Math.Cos(angle);
+                _sin[pos * Half + i] = (float)Math.Sin(angle);
             }
         }
-        Cos = torch.tensor(cos, [capacity, headDim]).to(dtype);
-        Sin = torch.tensor(sin, [capacity, headDim]).to(dtype);
     }
 
-    /// <summary>[capacity, head_dim].</summary>
-    public Tensor Cos { get; }
+    /// <summary>head_dim / 2.</summary>
+    public int Half { get; }
 
-    /// <summary>[capacity, head_dim].</summary>
-    public Tensor Sin { get; }
+    public ReadOnlySpan<float> Cos(int position) => _cos.AsSpan(position * Half, Half);
 
-    public void Dispose()
-    {
-        Cos.Dispose();
-        Sin.Dispose();
-    }
+    public ReadOnlySpan<float> Sin(int position) => _sin.AsSpan(position * Half, Half);
 }

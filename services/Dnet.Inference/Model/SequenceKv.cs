@@ -1,39 +1,51 @@
-using TorchSharp;
-using static TorchSharp.torch;
+using System.Runtime.InteropServices;
+using Dnet.Models;
 
 namespace Dnet.Inference.Model;
 
 /// <summary>
-/// Keys and values of one sequence for the layers of one slice: per layer a [kv_heads, capacity, head_dim] tensor,
-/// allocated with <c>torch.empty</c> so untouched capacity costs no resident memory.
+/// Keys and values of one sequence for the layers of one slice, in the compute dtype: per layer and kv head a
+/// [capacity, head_dim] block of keys and one of values, so attention streams one head's positions contiguously and
+/// every query head of a group reads the same block (grouped-query attention by index, no copies). One native
+/// allocation per sequence, never touched ahead of use, so untouched capacity costs no resident memory.
 /// </summary>
-sealed class SequenceKv : IDisposable
+sealed unsafe class SequenceKv : IDisposable
 {
-    readonly Tensor[] _keys;
-    readonly Tensor[] _values;
+    readonly byte* _memory;
+    readonly long _headBytes;
+    readonly int _kvHeads;
 
-    public SequenceKv(string sequenceId, int layers, int kvHeads, int capacity, int headDim, ScalarType dtype)
+    public SequenceKv(string sequenceId, int layers, int kvHeads, int capacity, int headDim, ComputeDtype dtype)
     {
         SequenceId = sequenceId;
         Capacity = capacity;
-        _keys = new Tensor[layers];
-        _values = new Tensor[layers];
-        for (int l = 0; l < layers; l++)
-        {
-            _keys[l] = torch.empty([kvHeads, capacity, headDim], dtype).DetachFromDisposeScope();
-            _values[l] = torch.empty([kvHeads, capacity, headDim], dtype).DetachFromDisposeScope();
-        }
+        Dtype = dtype;
+        _kvHeads = kvHeads;
+        _headBytes = (long)capacity * headDim * dtype.ElementSize();
+        // Large requests come straight from mmap (lazily backed), so capacity is address space until written.
+        _memory = (byte*)NativeMemory.Alloc((nuint)(_headBytes * kvHeads * 2 * layers));
     }
 
     public string SequenceId { get; }
 
     public int Capacity { get; }
 
+    public ComputeDtype Dtype { get; }
+
     /// <summary>Positions [0, Length) hold valid keys and values.</summary>
     public int Length { get; private set; }
 
-    /// <summary>Held while a step runs, so two steps of one sequence never interleave.</summary>
+    /// <summary>Held while a step runs, so two steps of one sequence never interleave and a free waits for it.</summary>
     public object Gate { get; } = new();
+
+    /// <summary>True once freed; a step that raced with the free must not touch the memory.</summary>
+    public bool Freed { get; private set; }
+
+    /// <summary>Keys of a layer's kv head: [capacity, head_dim] elements of <see cref="Dtype"/>.</summary>
+    public byte* Keys(int layer, int kvHead) => _memory + (2L * layer * _kvHeads + kvHead) * _headBytes;
+
+    /// <summary>Values of a layer's kv head: [capacity, head_dim].</summary>
+    public byte* Values(int layer, int kvHead) => _memory + ((2L * layer + 1) * _kvHeads + kvHead) * _headBytes;
 
     /// <summary>
     /// Checks that a step of <paramref name="tokens"/> tokens at <paramref name="start"/> fits: it must continue or
@@ -52,30 +64,15 @@ sealed class SequenceKv : IDisposable
         }
     }
 
-    /// <summary>Stores k and v ([tokens, kv_heads, head_dim]) at positions [start, start+tokens) of a layer.</summary>
-    public void Write(int layer, int start, Tensor k, Tensor v)
-    {
-        long tokens = k.shape[0];
-        _keys[layer].narrow(1, start, tokens).copy_(k.transpose(0, 1));
-        _values[layer].narrow(1, start, tokens).copy_(v.transpose(0, 1));
-    }
-
-    /// <summary>Keys and values of positions [0, end) of a layer, as [kv_heads, end, head_dim] views.</summary>
-    public (Tensor Keys, Tensor Values) Read(int layer, int end) =>
-        (_keys[layer].narrow(1, 0, end), _values[layer].narrow(1, 0, end));
-
     /// <summary>Marks positions [0, end) valid once every layer of the step has been written.</summary>
     public void Commit(int end) => Length = end;
 
-    /// <summary>True once freed; a step that raced with the free must not touch the tensors.</summary>
-    public bool Freed { get; private set; }
-
     public void Dispose()
     {
-        Freed = true;
-        foreach (var t in _keys.Concat(_values))
+        if (!Freed)
         {
-            t.Dispose();
+            Freed = true;
+            NativeMemory.Free(_memory);
         }
     }
 }

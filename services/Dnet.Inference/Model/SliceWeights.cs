@@ -1,6 +1,6 @@
 using Dnet.Inference.Checkpoint;
+using Dnet.Inference.Kernels;
 using Dnet.Models;
-using static TorchSharp.torch;
 
 namespace Dnet.Inference.Model;
 
@@ -10,42 +10,50 @@ namespace Dnet.Inference.Model;
 /// </summary>
 sealed class SliceWeights : IDisposable
 {
-    public Tensor? EmbedTokens { get; private init; }
+    WeightMapper _mapper = null!;
+
+    public Weight? EmbedTokens { get; private init; }
 
     public required LayerWeights[] Layers { get; init; }
 
-    public Tensor? Norm { get; private init; }
+    public Weight? Norm { get; private init; }
 
-    public Tensor? LmHead { get; private init; }
+    public FusedWeight? LmHead { get; private init; }
 
-    public required IReadOnlyList<string> TensorNames { get; init; }
+    public IReadOnlyList<string> TensorNames => _mapper.Names;
 
-    public required long MappedBytes { get; init; }
+    public long MappedBytes => _mapper.Bytes;
 
-    public required long CopiedBytes { get; init; }
+    public long CopiedBytes => _mapper.CopiedBytes;
 
-    public static SliceWeights Load(CheckpointFolder checkpoint, LayerRange range, ScalarType dtype)
+    public static SliceWeights Load(CheckpointFolder checkpoint, LayerRange range, ComputeDtype dtype)
     {
         var c = checkpoint.Config;
-        using var mapper = new WeightMapper(checkpoint, dtype);
-        bool first = range.Start == 0;
-        bool last = range.End == c.NumHiddenLayers;
-        var embed = first ? mapper.Load("model.embed_tokens.weight", c.VocabSize, c.HiddenSize) : null;
-        var layers = Enumerable.Range(range.Start, range.Count).Select(i => LoadLayer(mapper, c, i)).ToArray();
-        var norm = last ? mapper.Load("model.norm.weight", c.HiddenSize) : null;
-        var head = !last ? null
-            : !c.TieWordEmbeddings ? mapper.Load("lm_head.weight", c.VocabSize, c.HiddenSize)
-            : embed ?? mapper.Load("model.embed_tokens.weight", c.VocabSize, c.HiddenSize);
-        return new SliceWeights
+        var mapper = new WeightMapper(checkpoint, dtype);
+        try
         {
-            EmbedTokens = embed,
-            Layers = layers,
-            Norm = norm,
-            LmHead = head,
-            TensorNames = [.. mapper.Names],
-            MappedBytes = mapper.Bytes,
-            CopiedBytes = mapper.CopiedBytes,
-        };
+            bool first = range.Start == 0;
+            bool last = range.End == c.NumHiddenLayers;
+            Weight? embed = first ? mapper.Load("model.embed_tokens.weight", c.VocabSize, c.HiddenSize) : null;
+            var layers = Enumerable.Range(range.Start, range.Count).Select(i => LoadLayer(mapper, c, i)).ToArray();
+            Weight? norm = last ? mapper.Load("model.norm.weight", c.HiddenSize) : null;
+            Weight? head = !last ? null
+                : !c.TieWordEmbeddings ? mapper.Load("lm_head.weight", c.VocabSize, c.HiddenSize)
+                : embed ?? mapper.Load("model.embed_tokens.weight", c.VocabSize, c.HiddenSize);
+            return new SliceWeights
+            {
+                _mapper = mapper,
+                EmbedTokens = embed,
+                Layers = layers,
+                Norm = norm,
+                LmHead = head is { } h ? new FusedWeight(h) : null,
+            };
+        }
+        catch
+        {
+            mapper.Dispose();
+            throw;
+        }
     }
 
     static LayerWeights LoadLayer(WeightMapper mapper, ModelConfig c, int i)
@@ -53,32 +61,47 @@ sealed class SliceWeights : IDisposable
         string p = $"model.layers.{i}.";
         int q = c.NumAttentionHeads * c.HeadDim;
         int kv = c.NumKeyValueHeads * c.HeadDim;
-        Tensor? Bias(string name, int size) => c.AttentionBias ? mapper.Load(p + name, size) : null;
-        Tensor? QkNorm(string name) => c.QkNorm ? mapper.Load(p + name, c.HeadDim) : null;
+        Weight? qkvBias = null;
+        if (c.AttentionBias)
+        {
+            qkvBias = ConcatBias(mapper,
+                mapper.Load(p + "self_attn.q_proj.bias", q),
+                mapper.Load(p + "self_attn.k_proj.bias", kv),
+                mapper.Load(p + "self_attn.v_proj.bias", kv));
+        }
+        Weight? QkNorm(string name) => c.QkNorm ? mapper.Load(p + name, c.HeadDim) : null;
+        var qkv = new FusedWeight(
+            mapper.Load(p + "self_attn.q_proj.weight", q, c.HiddenSize),
+            mapper.Load(p + "self_attn.k_proj.weight", kv, c.HiddenSize),
+            mapper.Load(p + "self_attn.v_proj.weight", kv, c.HiddenSize));
         return new LayerWeights(
             InputLayernorm: mapper.Load(p + "input_layernorm.weight", c.HiddenSize),
-            QProj: mapper.Load(p + "self_attn.q_proj.weight", q, c.HiddenSize),
-            QBias: Bias("self_attn.q_proj.bias", q),
-            KProj: mapper.Load(p + "self_attn.k_proj.weight", kv, c.HiddenSize),
-            KBias: Bias("self_attn.k_proj.bias", kv),
-            VProj: mapper.Load(p + "self_attn.v_proj.weight", kv, c.HiddenSize),
-            VBias: Bias("self_attn.v_proj.bias", kv),
+            QkvProj: qkv,
+            QkvBias: qkvBias,
             QNorm: QkNorm("self_attn.q_norm.weight"),
             KNorm: QkNorm("self_attn.k_norm.weight"),
-            OProj: mapper.Load(p + "self_attn.o_proj.weight", c.HiddenSize, q),
+            OProj: new FusedWeight(mapper.Load(p + "self_attn.o_proj.weight", c.HiddenSize, q)),
             PostAttentionLayernorm: mapper.Load(p + "post_attention_layernorm.weight", c.HiddenSize),
-            GateProj: mapper.Load(p + "mlp.gate_proj.weight", c.IntermediateSize, c.HiddenSize),
-            UpProj: mapper.Load(p + "mlp.up_proj.weight", c.IntermediateSize, c.HiddenSize),
-            DownProj: mapper.Load(p + "mlp.down_proj.weight", c.HiddenSize, c.IntermediateSize));
+            GateUpProj: new FusedWeight(
+                mapper.Load(p + "mlp.gate_proj.weight", c.IntermediateSize, c.HiddenSize),
+                mapper.Load(p + "mlp.up_proj.weight", c.IntermediateSize, c.HiddenSize)),
+            DownProj: new FusedWeight(mapper.Load(p + "mlp.down_proj.weight", c.HiddenSize, c.IntermediateSize)));
     }
 
-    public void Dispose()
+    /// <summary>q|k|v biases as one float vector (a few KB per layer: a copy is the simple choice).</summary>
+    static Weight ConcatBias(WeightMapper mapper, params Weight[] parts)
     {
-        var all = Layers.SelectMany(l => l.All()).Concat(new[] { EmbedTokens, Norm, LmHead }.OfType<Tensor>());
-        // Tied heads share the embedding tensor: dispose each object once (Tensor.Equals compares handles).
-        foreach (var t in all.Distinct<object>(ReferenceEqualityComparer.Instance).Cast<Tensor>())
+        var joined = new float[parts.Sum(p => p.Cols)];
+        int at = 0;
+        foreach (var part in parts)
         {
-            t.Dispose();
+            for (int i = 0; i < part.Cols; i++)
+            {
+                joined[at++] = part[0, i];
+            }
         }
+        return mapper.Own(joined);
     }
+
+    public void Dispose() => _mapper.Dispose();
 }

@@ -6,7 +6,7 @@ public enum ReportFormat
     /// <summary>Fixed-column text in the manner of <c>perf report</c>.</summary>
     Text,
 
-    /// <summary>JSON (camelCase, enums as strings, nulls kept, never NaN).</summary>
+    /// <summary>JSON (snake_case, enums as strings, nulls kept, never NaN).</summary>
     Json,
 
     /// <summary>A GitHub-flavoured Markdown table.</summary>

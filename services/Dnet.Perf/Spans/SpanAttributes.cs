@@ -39,6 +39,9 @@ public static class SpanAttributes
     /// <summary>Value of <see cref="OperationName"/> on a request root.</summary>
     public const string ChatOperation = "chat";
 
+    /// <summary>Value of <see cref="OperationName"/> on a legacy completion's request root.</summary>
+    public const string TextCompletionOperation = "text_completion";
+
     /// <summary>Gateway span per token emitted to the client; its start is the emission time.</summary>
     public const string TokenFrame = "request.token";
 

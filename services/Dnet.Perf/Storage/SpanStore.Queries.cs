@@ -46,6 +46,15 @@ public sealed partial class SpanStore
         return [.. CompletedRequests(count).Select(entry => entry.Id)];
     }
 
+    /// <summary>Ids of the kept requests that satisfy <paramref name="match"/> (complete or not).</summary>
+    /// <param name="match">Test on a request id.</param>
+    public IReadOnlyList<string> RequestIds(Func<string, bool> match)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        using var read = BeginRead();
+        return [.. AllRequests().Select(entry => entry.Id).Where(match)];
+    }
+
     internal ReadScope BeginRead() => new(gate);
 
     internal RequestEntry? FindRequest(string requestId) =>

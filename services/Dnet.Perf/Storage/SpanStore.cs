@@ -166,7 +166,7 @@ public sealed partial class SpanStore : IDisposable
     }
 
     private static bool IsRequestRoot(SpanRecord span) =>
-        AttributeValue.String(span.Attributes, SpanAttributes.OperationName) == SpanAttributes.ChatOperation;
+        AttributeValue.String(span.Attributes, SpanAttributes.OperationName) is SpanAttributes.ChatOperation or SpanAttributes.TextCompletionOperation;
 
     /// <summary>Hands <paramref name="request"/> down to the spans that were waiting for <paramref name="spanId"/>, and theirs.</summary>
     private void Attribute(TraceEntry trace, ulong spanId, int request)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dnet.Models;
 using Dnet.Planner.Infrastructure;
+using Dnet.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -25,7 +26,7 @@ public static class PlannerApi
         var dtype = computeDtype is null ? ComputeDtype.BFloat16 : ComputeDtypes.FromName(computeDtype);
         if (dtype is null)
         {
-            return ApiError.Result(StatusCodes.Status400BadRequest, $"compute_dtype must be bf16 or f32, got '{computeDtype}'", "invalid_request_error", "compute_dtype", "invalid_request");
+            return PlanningErrors.BadRequest($"compute_dtype must be bf16 or f32, got '{computeDtype}'", "compute_dtype", "invalid_request");
         }
         DevicesDocument devices;
         try
@@ -34,10 +35,10 @@ public static class PlannerApi
         }
         catch (NoShardsException exception)
         {
-            return ApiError.From(exception)!;
+            return PlanningErrors.From(exception)!;
         }
         return devices.Devices.Count == 0 && devices.Unreachable.Count == 0
-            ? ApiError.Result(StatusCodes.Status503ServiceUnavailable, "no shard is a member of the cluster (none registered in Redis)", "service_unavailable_error", null, "no_shards")
+            ? OpenAiError.Server("no shard is a member of the cluster (none registered in Redis)", "no_shards").ToResult(StatusCodes.Status503ServiceUnavailable)
             : Results.Ok(devices);
     }
 
@@ -54,24 +55,24 @@ public static class PlannerApi
         }
         catch (JsonException e)
         {
-            return ApiError.Result(StatusCodes.Status400BadRequest, $"the body is not a valid plan request: {e.Message}", "invalid_request_error", e.Path, "invalid_json");
+            return PlanningErrors.BadRequest($"the body is not a valid plan request: {e.Message}", e.Path, "invalid_json");
         }
         if (request is null)
         {
-            return ApiError.Result(StatusCodes.Status400BadRequest, "a JSON body is required", "invalid_request_error", null, "invalid_request");
+            return PlanningErrors.BadRequest("a JSON body is required", null, "invalid_request");
         }
         try
         {
             return Results.Ok(await planner.PlanAsync(request, cancellationToken));
         }
-        catch (Exception exception) when (ApiError.From(exception) is not null)
+        catch (Exception exception) when (PlanningErrors.From(exception) is { } error)
         {
-            return ApiError.From(exception)!;
+            return error;
         }
     }
 
     public static IResult GetTopology(TopologyStore store) =>
         store.Current is { } topology
             ? Results.Ok(topology)
-            : ApiError.Result(StatusCodes.Status404NotFound, "no topology has been planned yet: POST /planner/plan first", "not_found_error", null, "no_topology");
+            : OpenAiError.InvalidRequest("no topology has been planned yet: POST /planner/plan first", null, "no_topology").ToResult(StatusCodes.Status404NotFound);
 }

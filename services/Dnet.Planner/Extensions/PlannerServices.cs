@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Dnet.Planner.Infrastructure;
 using Dnet.Planner.Topology;
 
@@ -9,7 +8,6 @@ public static class PlannerServices
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ShardDirectory>();
         builder.Services.AddSingleton<ShardFleet>();

@@ -9,12 +9,13 @@ using OpenAI.Chat;
 namespace Dnet.Repl.Chat;
 
 /// <summary>Streams one answer from the gateway's OpenAI endpoint over SSE, writing each token as it arrives.</summary>
-internal sealed class AnswerStreamer(Uri openAiEndpoint, ChatSettings settings)
+internal sealed class AnswerStreamer(Uri openAiEndpoint, ChatSettings settings, string? apiKey = null)
 {
     public async Task<(string Answer, ChatTurnStats Stats, string? FinishReason)> StreamAsync(
         string model, IReadOnlyList<ChatMessage> messages, TextWriter output, CancellationToken cancellationToken)
     {
-        var client = new ChatClient(model, new ApiKeyCredential("dnet"), new OpenAIClientOptions
+        // The OpenAI client always sends a key; a cluster without one ignores it.
+        var client = new ChatClient(model, new ApiKeyCredential(apiKey ?? "dnet"), new OpenAIClientOptions
         {
             Endpoint = openAiEndpoint,
             // A retried chat would print a second answer after the first one's tokens; the user can ask again.
@@ -27,6 +28,7 @@ internal sealed class AnswerStreamer(Uri openAiEndpoint, ChatSettings settings)
         var chunks = 0;
         int? reportedTokens = null;
         string? finishReason = null;
+        string? streamError = null;
         TimeSpan? first = null;
         var last = TimeSpan.Zero;
         var clock = Stopwatch.StartNew();
@@ -47,6 +49,7 @@ internal sealed class AnswerStreamer(Uri openAiEndpoint, ChatSettings settings)
 
                 reportedTokens = update.Usage?.OutputTokenCount ?? reportedTokens;
                 finishReason = update.FinishReason?.ToString() ?? finishReason;
+                streamError ??= StreamError(update);
             }
         }
         catch (ClientResultException exception)
@@ -54,12 +57,15 @@ internal sealed class AnswerStreamer(Uri openAiEndpoint, ChatSettings settings)
             throw Failure(exception);
         }
 
-        // The gateway ends every answer with a finish reason; a stream that stops without one was cut off (a shard
-        // failed mid-answer and the gateway sent an SSE error event, which the OpenAI client does not surface).
+        // The gateway ends every answer with a finish reason. A failure mid-answer arrives as a last update carrying
+        // an "error" object (the .NET client yields it as an update rather than throwing); no finish reason and no
+        // error means the connection was cut.
         if (finishReason is null)
         {
             await output.WriteLineAsync();
-            throw new ServiceCallException("gateway", ChatUrl, "the answer stream ended without a finish reason: the cluster failed mid-answer (see the gateway log)");
+            throw new ServiceCallException("gateway", ChatUrl, streamError is { } error
+                ? $"the cluster failed mid-answer: {error}"
+                : "the answer stream ended without a finish reason: the connection was cut (see the gateway log)");
         }
 
         var stats = new ChatTurnStats(reportedTokens ?? chunks, first, first is { } f ? last - f : TimeSpan.Zero, clock.Elapsed);
@@ -67,6 +73,10 @@ internal sealed class AnswerStreamer(Uri openAiEndpoint, ChatSettings settings)
     }
 
     private string ChatUrl => new Uri(openAiEndpoint + "/chat/completions").ToString();
+
+    /// <summary>The message of an <c>{"error": {...}}</c> event, read from the update as the client serializes it.</summary>
+    private static string? StreamError(StreamingChatCompletionUpdate update) =>
+        JsonFields.ErrorMessage(ModelReaderWriter.Write(update).ToString());
 
     private ServiceCallException Failure(ClientResultException exception)
     {

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Dnet.Repl.Clients;
 
 /// <summary>The analytics service: annotate tables, request stats and counter groups, all read as text tables.</summary>
-internal sealed class AnalyticsClient(Uri baseAddress, HttpClient http) : ServiceClient("analytics", baseAddress, http)
+internal sealed class AnalyticsClient(Uri baseAddress, HttpClient http, string? apiKey = null) : ServiceClient("analytics", baseAddress, http, apiKey)
 {
     public Task<string> AnnotateAsync(IEnumerable<KeyValuePair<string, string>> filters, CancellationToken cancellationToken) =>
         GetTextAsync(WithQuery("/analytics/annotate", filters.Append(KeyValuePair.Create("format", "text"))), cancellationToken);

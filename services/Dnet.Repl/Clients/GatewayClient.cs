@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Dnet.Repl.Clients;
 
 /// <summary>The gateway's cluster, model and trace control API.</summary>
-internal sealed class GatewayClient(Uri baseAddress, HttpClient http) : ServiceClient("gateway", baseAddress, http)
+internal sealed class GatewayClient(Uri baseAddress, HttpClient http, string? apiKey = null) : ServiceClient("gateway", baseAddress, http, apiKey)
 {
     /// <summary>The OpenAI-compatible root the chat client talks to.</summary>
     public Uri OpenAiEndpoint => new(BaseAddress, "/v1");

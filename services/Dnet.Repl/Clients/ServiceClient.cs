@@ -8,12 +8,16 @@ namespace Dnet.Repl.Clients;
 /// <summary>
 /// HTTP calls to one cluster service. Every failure (no connection, timeout, an error status) becomes a
 /// <see cref="ServiceCallException"/> naming the URL and the reason, with the service's own error message when it sent one.
+/// With an API key every call carries it as <c>Authorization: Bearer</c>.
 /// </summary>
-internal class ServiceClient(string service, Uri baseAddress, HttpClient http)
+internal class ServiceClient(string service, Uri baseAddress, HttpClient http, string? apiKey = null)
 {
     public string Service { get; } = service;
 
     public Uri BaseAddress { get; } = baseAddress;
+
+    /// <summary>The cluster's API key, or null.</summary>
+    public string? ApiKey { get; } = apiKey;
 
     public Task<JsonNode?> GetJsonAsync(string path, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, path, null, ParseJson, cancellationToken);
@@ -37,6 +41,11 @@ internal class ServiceClient(string service, Uri baseAddress, HttpClient http)
     {
         var url = UrlOf(path);
         using var request = new HttpRequestMessage(method, url);
+        if (ApiKey is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApiKey);
+        }
+
         if (body is not null)
         {
             request.Content = JsonContent.Create(body);
@@ -78,6 +87,11 @@ internal class ServiceClient(string service, Uri baseAddress, HttpClient http)
         if (status == HttpStatusCode.NotFound && message.Length == 0)
         {
             message = "the service has no such endpoint (an older build?)";
+        }
+
+        if (status == HttpStatusCode.Unauthorized)
+        {
+            message += $" (the cluster has an API key: pass --api-key or set {ReplOptions.ApiKeyVariable})";
         }
 
         var head = $"HTTP {(int)status} {reasonPhrase ?? status.ToString()}";

@@ -28,7 +28,7 @@ internal static class ChatCommand
 
         var conversation = new ChatConversation(model);
         context.Conversation = conversation;
-        var streamer = new AnswerStreamer(context.Gateway.OpenAiEndpoint, context.ChatSettings);
+        var streamer = new AnswerStreamer(context.Gateway.OpenAiEndpoint, context.ChatSettings, context.Gateway.ApiKey);
         context.Console.Note($"Chatting with {model}. '{Quit}' leaves; Ctrl+C stops an answer.");
         while (!cancellationToken.IsCancellationRequested && context.Input.ReadLine(Prompt) is { } line && line.Trim() != Quit)
         {

@@ -59,7 +59,7 @@ internal static class NodesCommand
         if (shard is not null)
         {
             return shard.Flag("healthy") == true
-                ? $"[green]serving[/] ({shard.Text("active_sequences", "activeSequences") ?? "0"} active)"
+                ? $"[green]serving[/] ({shard.Text("active_sequences") ?? "0"} active)"
                 : $"[red]not answering[/]: {ShardTables.Cell(shard.Text("error"))}";
         }
 

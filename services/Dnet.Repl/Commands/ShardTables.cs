@@ -13,7 +13,7 @@ internal static class ShardTables
 
     /// <summary>A half-open layer range as typed in <c>topology assign</c>: <c>0-4 (4)</c> is layers 0, 1, 2 and 3.</summary>
     public static string Layers(JsonNode? shard) =>
-        shard.Number("layer_start", "layerStart") is { } start && shard.Number("layer_end", "layerEnd") is { } end
+        shard.Number("layer_start") is { } start && shard.Number("layer_end") is { } end
             ? string.Create(CultureInfo.InvariantCulture, $"{start}-{end} ({end - start})")
             : "-";
 
@@ -37,17 +37,17 @@ internal static class ShardTables
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"{gflops:0.0} GFLOP/s"));
         }
 
-        if (device.Number("usable_memory_bytes", "usableMemoryBytes") is { } memory)
+        if (device.Number("usable_memory_bytes") is { } memory)
         {
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"{memory / (1L << 30):0.0} GiB"));
         }
 
-        if (device.Number("cpu_threads", "cpuThreads") is { } threads)
+        if (device.Number("cpu_threads") is { } threads)
         {
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"{threads:0} threads"));
         }
 
-        if (device.Text("compute_dtype", "computeDtype") is { } dtype)
+        if (device.Text("compute_dtype") is { } dtype)
         {
             parts.Add(dtype);
         }

@@ -70,13 +70,14 @@ internal static class TraceCommand
         if (status?["exporter"] is JsonObject exporter)
         {
             context.Console.Line(
-                $"Exporter: sink {exporter.Text("sink") ?? "?"}, {exporter.Text("exported_spans") ?? "?"} spans exported, " +
-                $"{exporter.Text("dropped_spans") ?? "?"} dropped, {exporter.Text("batches") ?? "?"} batches ({exporter.Text("failed_batches") ?? "?"} failed)");
+                $"Exporter: sink {exporter.Text("sink") ?? "?"}, {exporter.Text("exported_spans") ?? "?"} spans exported: " +
+                $"{exporter.Text("written_spans") ?? "?"} written, {exporter.Text("buffered_spans") ?? "?"} buffered, " +
+                $"{exporter.Text("dropped_spans") ?? "?"} dropped; {exporter.Text("batches") ?? "?"} batches ({exporter.Text("failed_writes") ?? "?"} failed writes, retried)");
         }
     }
 
     private static List<string> Prefixes(JsonNode? status) =>
-        [.. status.Items("include_prefixes", "includePrefixes").Select(p => p.GetValue<string>())];
+        [.. status.Items("include_prefixes").Select(p => p.GetValue<string>())];
 
     private static async Task AnnotateAsync(ReplContext context, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {

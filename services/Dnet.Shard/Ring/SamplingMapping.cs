@@ -18,5 +18,8 @@ internal static class SamplingMapping
         Seed = (long)wire.Seed,
         Logprobs = wire.Logprobs,
         TopLogprobs = wire.TopLogprobs,
+        LogitBias = wire.LogitBias.Count == 0 ? Empty : new Dictionary<int, float>(wire.LogitBias),
     };
+
+    private static readonly IReadOnlyDictionary<int, float> Empty = new Dictionary<int, float>();
 }

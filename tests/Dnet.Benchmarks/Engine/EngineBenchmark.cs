@@ -7,9 +7,10 @@ namespace Dnet.Benchmarks.Engine;
 
 /// <summary>
 /// Whole-model speed of dnet-bench-135m (SmolLM2-135M's shape) on one process: prefill of 128 tokens (pp128) and
-/// 128 decode steps (tg128) in f32 and bf16, against the decode speed memory bandwidth would allow.
-/// Options: <c>--model NAME|FOLDER</c>, <c>--repeats N</c>, <c>--threads N</c> (torch intra-op threads; default: torch's),
-/// <c>--dtypes f32,bf16</c>.
+/// 128 decode steps (tg128) in f32 and bf16, against the decode speed memory bandwidth would allow, then batched
+/// decode of 1, 8 and 32 sequences at once (one forward per round, a row per sequence).
+/// Options: <c>--model NAME|FOLDER</c>, <c>--repeats N</c>, <c>--threads N</c> (kernel threads; default: torch's),
+/// <c>--dtypes f32,bf16</c>, <c>--batches 1,8,32</c>.
 /// </summary>
 static class EngineBenchmark
 {
@@ -18,6 +19,7 @@ static class EngineBenchmark
 
     public static object Run(string[] args)
     {
+        string? loadAtStart = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : null;
         string model = Option(args, "--model") ?? GeneratedModelSpec.DnetBench135M.Name;
         int repeats = int.Parse(Option(args, "--repeats") ?? "3");
         if (Option(args, "--threads") is { } threads)
@@ -28,10 +30,13 @@ static class EngineBenchmark
         Console.Error.WriteLine($"engine: model at {folder}; measuring memory bandwidth");
         var (readGBps, copyGBps) = MemoryBandwidth.Measure();
         Console.Error.WriteLine($"engine: read {readGBps:F1} GB/s, copy {copyGBps:F1} GB/s");
+        int[] batches = [.. (Option(args, "--batches") ?? "1,8,32").Split(',').Select(int.Parse)];
         var results = (Option(args, "--dtypes") ?? "f32,bf16").Split(',')
             .Select(name => name == "f32" ? ComputeDtype.Float32 : ComputeDtype.BFloat16)
-            .Select(dtype => Measure(folder, dtype, repeats, readGBps))
+            .Select(dtype => Measure(folder, dtype, repeats, readGBps, batches))
             .ToList();
+        var f32 = results.Find(r => r.Dtype == nameof(ComputeDtype.Float32));
+        var bf16 = results.Find(r => r.Dtype == nameof(ComputeDtype.BFloat16));
         return new
         {
             Benchmark = "engine",
@@ -39,18 +44,21 @@ static class EngineBenchmark
             Cores = Environment.ProcessorCount,
             TorchThreads = TorchSharp.torch.get_num_threads(),
             // Shared machines: a load well above the core count means the numbers below are pessimistic.
+            LoadAverageAtStart = loadAtStart,
             LoadAverageAtEnd = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : null,
+            KernelSimd = Dnet.Inference.Kernels.MatMul.Best.ToString(),
+            Bf16OverF32Decode = f32 is null || bf16 is null ? (double?)null : Math.Round(bf16.Tg128TokensPerS / f32.Tg128TokensPerS, 2),
             MemoryReadGBps = Math.Round(readGBps, 2),
             MemoryCopyGBps = Math.Round(copyGBps, 2),
             Results = results,
         };
     }
 
-    static EngineResult Measure(string folder, ComputeDtype dtype, int repeats, double readGBps)
+    static EngineResult Measure(string folder, ComputeDtype dtype, int repeats, double readGBps, int[] batches)
     {
         var load = Stopwatch.StartNew();
         using var slice = ModelSlice.Load(folder, LayerRange.All(ModelConfig.Load(folder).NumHiddenLayers),
-            new ModelSliceOptions { ComputeDtype = dtype, MaxContextTokens = PromptTokens + DecodeTokens });
+            new ModelSliceOptions { ComputeDtype = dtype, MaxContextTokens = PromptTokens + DecodeTokens, Threads = TorchSharp.torch.get_num_threads() });
         double loadSeconds = load.Elapsed.TotalSeconds;
         int vocab = slice.Config.VocabSize;
         int[] prompt = [.. Enumerable.Range(0, PromptTokens).Select(i => (i * 7919 + 11) % vocab)];
@@ -73,6 +81,7 @@ static class EngineBenchmark
         long bytesPerToken = profile.WeightBytesPerToken(slice.Layers);
         double idealDecode = readGBps * 1e9 / bytesPerToken;
         double decodeRate = DecodeTokens / Median(decode);
+        var batched = batches.Select(b => BatchedDecode.Measure(slice, b, dtype)).ToList();
         return new EngineResult(
             dtype.ToString(),
             Math.Round(loadSeconds, 3),
@@ -82,7 +91,8 @@ static class EngineBenchmark
             bytesPerToken,
             Math.Round(idealDecode, 1),
             Math.Round(decodeRate / idealDecode, 3),
-            majorFaults);
+            majorFaults,
+            batched);
     }
 
     /// <summary>Prefill the prompt in one step, then greedy-decode; returns (prefill seconds, decode seconds).</summary>
@@ -133,4 +143,5 @@ sealed record EngineResult(
     long WeightBytesPerToken,
     double IdealTg128TokensPerS,
     double TgRatioToIdeal,
-    long MajorPageFaults);
+    long MajorPageFaults,
+    IReadOnlyList<BatchedDecodeResult> BatchedDecode);

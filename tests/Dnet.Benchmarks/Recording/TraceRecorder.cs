@@ -47,8 +47,8 @@ static class TraceRecorder
     static async Task<List<object>> RecordOnClusterAsync(
         int shards, string model, IReadOnlyList<(string Name, int Shards, string[] Prefixes)> scenarios, string output, CancellationToken cancellationToken)
     {
-        await using var cluster = await BenchCluster.StartAsync(shards, model, cancellationToken);
-        using var analytics = new HttpClient { BaseAddress = cluster.App.GetEndpoint("analytics", "http") };
+        await using var cluster = await BenchCluster.StartAsync(shards, model, apiKey: null, cancellationToken);
+        using var analytics = cluster.CreateClient("analytics");
         var redis = await ConnectionMultiplexer.ConnectAsync(
             await cluster.App.GetConnectionStringAsync("redis", cancellationToken) ?? throw new InvalidOperationException("redis has no connection string"));
         var load = new ChatLoad(model, "Record where the time goes.", MaxTokens: 8);

@@ -18,13 +18,14 @@ static class ServeBenchmark
         int[] shardCounts = BenchOptions.IntList(args, "--shards", "1,2,4");
         int[] concurrencies = BenchOptions.IntList(args, "--concurrency", "1,4,8");
         int requests = BenchOptions.Int(args, "--requests", 8);
-        var load = new ChatLoad(model, ChatLoad.DefaultPrompt, BenchOptions.Int(args, "--max-tokens", 32));
+        ChatLoad load = new(model, ChatLoad.DefaultPrompt, BenchOptions.Int(args, "--max-tokens", 32));
         string? loadAtStart = BenchOptions.LoadAverage();
 
         var clusters = new List<ClusterResult>();
         foreach (int shards in shardCounts)
         {
-            await using var cluster = await BenchCluster.StartAsync(shards, model, CancellationToken.None);
+            await using var cluster = await BenchCluster.StartAsync(shards, model, BenchOptions.ApiKey(args), CancellationToken.None);
+            load = load with { Model = await cluster.ServedModelAsync(CancellationToken.None) };
             Console.Error.WriteLine($"serve: {shards} shard(s): warm-up request");
             await ChatStream.SendAsync(cluster.Gateway, load, seed: 0, CancellationToken.None);
             var levels = new List<LevelResult>();

@@ -18,14 +18,22 @@ sealed class BenchCluster : IAsyncDisposable
     static readonly TimeSpan StartupLimit = TimeSpan.FromMinutes(6);
     static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
 
-    BenchCluster(DistributedApplication app, HttpClient gateway, double startupSeconds)
+    // Redis persists the span stream: each benchmark cluster gets a data directory of its own, removed at the end.
+    readonly string redisData;
+
+    BenchCluster(DistributedApplication app, HttpClient gateway, string? apiKey, double startupSeconds, string redisData)
     {
+        this.redisData = redisData;
         App = app;
         Gateway = gateway;
+        ApiKey = apiKey;
         StartupSeconds = startupSeconds;
     }
 
     public DistributedApplication App { get; }
+
+    /// <summary>The key every request carries, or null when the cluster has none.</summary>
+    public string? ApiKey { get; }
 
     /// <summary>The gateway's loopback HTTP endpoint; no resilience handler, so every retry or timeout is the benchmark's own.</summary>
     public HttpClient Gateway { get; }
@@ -33,13 +41,15 @@ sealed class BenchCluster : IAsyncDisposable
     /// <summary>From building the AppHost to a healthy gateway; the first run of a model includes generating it.</summary>
     public double StartupSeconds { get; }
 
-    public static async Task<BenchCluster> StartAsync(int shards, string model, CancellationToken cancellationToken)
+    public static async Task<BenchCluster> StartAsync(int shards, string model, string? apiKey, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         startup.CancelAfter(StartupLimit);
+        var redisData = Directory.CreateTempSubdirectory("dnet-bench-redis-").FullName;
+        string[] arguments = [$"--Dnet:Shards={shards}", $"--Dnet:Model={model}", "--Dnet:UseAllShards=true", $"--Dnet:Redis:DataDirectory={redisData}"];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Dnet_AppHost>(
-            [$"--Dnet:Shards={shards}", $"--Dnet:Model={model}", "--Dnet:UseAllShards=true"], startup.Token);
+            apiKey is null ? arguments : [.. arguments, $"--Parameters:api-key={apiKey}"], startup.Token);
         // stdout carries only the JSON result: host and resource logs go to stderr, warnings and worse only.
         // Provider-specific filters, because they outrank the category levels the testing builder configures.
         // Health checks are silenced: redis's fails on every probe while the cluster stops.
@@ -59,12 +69,34 @@ sealed class BenchCluster : IAsyncDisposable
         {
             // A cluster that never became healthy is stopped here: no caller holds it to dispose it.
             await app.DisposeAsync();
+            Directory.Delete(redisData, recursive: true);
             throw;
         }
 
-        var gateway = new HttpClient { BaseAddress = app.GetEndpoint("gateway", "http"), Timeout = Timeout.InfiniteTimeSpan };
+        var gateway = Client(app, "gateway", apiKey, Timeout.InfiniteTimeSpan);
         Console.Error.WriteLine($"cluster: gateway healthy after {watch.Elapsed.TotalSeconds:F1} s at {gateway.BaseAddress}");
-        return new BenchCluster(app, gateway, Math.Round(watch.Elapsed.TotalSeconds, 1));
+        return new BenchCluster(app, gateway, apiKey, Math.Round(watch.Elapsed.TotalSeconds, 1), redisData);
+    }
+
+    /// <summary>A plain client for one of the cluster's services, carrying the API key when there is one.</summary>
+    public HttpClient CreateClient(string resource) => Client(App, resource, ApiKey, TimeSpan.FromSeconds(100));
+
+    static HttpClient Client(DistributedApplication app, string resource, string? apiKey, TimeSpan timeout)
+    {
+        var client = new HttpClient { BaseAddress = app.GetEndpoint(resource, "http"), Timeout = timeout };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
+        return client;
+    }
+
+    /// <summary>The id the gateway serves the model under (the folder's name when the model is a path).</summary>
+    public async Task<string> ServedModelAsync(CancellationToken cancellationToken)
+    {
+        using var models = JsonDocument.Parse(await Gateway.GetStringAsync("/v1/models", cancellationToken));
+        return models.RootElement.GetProperty("data")[0].GetProperty("id").GetString()!;
     }
 
     /// <summary>Waits for a healthy gateway, printing what is not healthy yet: the model load can take a while, or fail.</summary>
@@ -110,5 +142,6 @@ sealed class BenchCluster : IAsyncDisposable
         Console.Error.WriteLine("cluster: stopping");
         Gateway.Dispose();
         await App.DisposeAsync();
+        Directory.Delete(redisData, recursive: true);
     }
 }

@@ -16,6 +16,15 @@ static class BenchOptions
         [.. String(args, name, fallback).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(value => int.Parse(value, CultureInfo.InvariantCulture))];
 
+    /// <summary>
+    /// The cluster's API key: <c>--api-key KEY</c>, else <c>$DNET_API_KEY</c>, else none. With a key the benchmark's
+    /// cluster is started with it (the AppHost's <c>api-key</c> parameter) and every request carries it.
+    /// </summary>
+    public static string? ApiKey(string[] args) =>
+        String(args, "--api-key", "") is { Length: > 0 } key ? key
+        : Environment.GetEnvironmentVariable("DNET_API_KEY") is { Length: > 0 } variable ? variable
+        : null;
+
     /// <summary>The 1-minute load average: on a shared machine a load above the core count makes every number pessimistic.</summary>
     public static string? LoadAverage() =>
         File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : null;

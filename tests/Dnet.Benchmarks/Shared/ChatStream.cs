@@ -57,26 +57,14 @@ static class ChatStream
         var gaps = new List<double>();
         int outputTokens = 0, promptTokens = 0;
         string? completionId = null;
-        string? eventName = null;
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
-            if (line.StartsWith("event: ", StringComparison.Ordinal))
-            {
-                eventName = line["event: ".Length..];
-                continue;
-            }
-
             if (!line.StartsWith("data: ", StringComparison.Ordinal))
             {
                 continue;
             }
 
             var data = line["data: ".Length..];
-            if (eventName == "error")
-            {
-                throw new HttpRequestException($"chat completion failed mid-stream: {data}");
-            }
-
             if (data == "[DONE]")
             {
                 break;
@@ -84,6 +72,12 @@ static class ChatStream
 
             double now = clock.Elapsed.TotalMilliseconds;
             using var chunk = JsonDocument.Parse(data);
+            if (chunk.RootElement.TryGetProperty("error", out var error))
+            {
+                // The gateway reports a failure mid-stream as a data event carrying the OpenAI error object.
+                throw new HttpRequestException($"chat completion failed mid-stream: {error}");
+            }
+
             if (completionId is null && chunk.RootElement.TryGetProperty("id", out var id))
             {
                 completionId = id.GetString();

@@ -1,4 +1,3 @@
-using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Dnet.Benchmarks.Shared;
 
@@ -19,13 +18,14 @@ static class TracingBenchmark
     static async Task<object> RunAsync(string[] args)
     {
         string model = BenchOptions.String(args, "--model", "dnet-bench-135m");
-        var load = new ChatLoad(model, ChatLoad.DefaultPrompt, BenchOptions.Int(args, "--max-tokens", 64));
+        ChatLoad load = new(model, ChatLoad.DefaultPrompt, BenchOptions.Int(args, "--max-tokens", 64));
         string? loadAtStart = BenchOptions.LoadAverage();
 
         OverheadResult overhead;
         IngestResult ingest;
-        await using (var cluster = await BenchCluster.StartAsync(Shards, model, CancellationToken.None))
+        await using (var cluster = await BenchCluster.StartAsync(Shards, model, BenchOptions.ApiKey(args), CancellationToken.None))
         {
+            load = load with { Model = await cluster.ServedModelAsync(CancellationToken.None) };
             Console.Error.WriteLine("tracing: warm-up request");
             await ChatStream.SendAsync(cluster.Gateway, load, seed: 0, CancellationToken.None);
             overhead = await TracingOverhead.RunAsync(cluster.Gateway, load,
@@ -33,7 +33,7 @@ static class TracingBenchmark
 
             // Tracing off while ingesting: only the synthetic spans reach the store, so its counter times them alone.
             await TraceSwitch.SetAsync(cluster.Gateway, enabled: false, CancellationToken.None);
-            using var analytics = new HttpClient { BaseAddress = cluster.App.GetEndpoint("analytics", "http") };
+            using var analytics = cluster.CreateClient("analytics");
             string redis = await cluster.App.GetConnectionStringAsync("redis")
                 ?? throw new InvalidOperationException("The cluster has no redis connection string.");
             ingest = await IngestThroughput.RunAsync(redis, analytics,

@@ -16,11 +16,16 @@ public sealed class RemoteCluster : IAsyncDisposable
 {
     public const string Secret = "remote-shards-cluster-secret";
 
-    private readonly NetworkNamespaces namespaces;
+    /// <summary>Redis listens on the bridge, so it requires a password; shards get it from the gateway's join endpoint.</summary>
+    public const string RedisPassword = "remote-shards-redis-password";
 
-    private RemoteCluster(NetworkNamespaces namespaces, DistributedApplication app, IReadOnlyList<RemoteShard> shards, Uri gateway)
+    private readonly NetworkNamespaces namespaces;
+    private readonly RedisDataDirectory redisData;
+
+    private RemoteCluster(NetworkNamespaces namespaces, RedisDataDirectory redisData, DistributedApplication app, IReadOnlyList<RemoteShard> shards, Uri gateway)
     {
         this.namespaces = namespaces;
+        this.redisData = redisData;
         App = app;
         Shards = shards;
         Gateway = gateway;
@@ -37,6 +42,7 @@ public sealed class RemoteCluster : IAsyncDisposable
     public static async Task<RemoteCluster> StartAsync(int shards, string model, IEnumerable<string> settings, CancellationToken cancellationToken)
     {
         var namespaces = NetworkNamespaces.Create(shards);
+        var redisData = new RedisDataDirectory();
         DistributedApplication? app = null;
         var remote = new List<RemoteShard>();
         try
@@ -50,6 +56,8 @@ public sealed class RemoteCluster : IAsyncDisposable
                     $"--Dnet:Network:Bind={namespaces.HostAddress}",
                     $"--Dnet:Network:GatewayPort={port}",
                     $"--Parameters:cluster-secret={Secret}",
+                    $"--Parameters:redis-password={RedisPassword}",
+                    redisData.Argument,
                     .. settings,
                 ], cancellationToken);
             app = await builder.BuildAsync(cancellationToken);
@@ -62,7 +70,7 @@ public sealed class RemoteCluster : IAsyncDisposable
                 remote.Add(shard);
             }
 
-            var cluster = new RemoteCluster(namespaces, app, remote, gateway);
+            var cluster = new RemoteCluster(namespaces, redisData, app, remote, gateway);
             await cluster.WaitForRingAsync(ring => ring.Count == shards, TimeSpan.FromMinutes(4), cancellationToken);
             return cluster;
         }
@@ -79,6 +87,7 @@ public sealed class RemoteCluster : IAsyncDisposable
             }
 
             namespaces.Dispose();
+            redisData.Dispose();
             throw;
         }
     }
@@ -136,6 +145,7 @@ public sealed class RemoteCluster : IAsyncDisposable
 
         await App.DisposeAsync();
         namespaces.Dispose();
+        redisData.Dispose();
     }
 
     private static int FreePort()

@@ -126,9 +126,9 @@ public sealed class RemoteShardTests
         string? error = null;
         while (await reader.ReadLineAsync(TestContext.CancellationToken) is { } line)
         {
-            if (line.StartsWith("event: error", StringComparison.Ordinal))
+            if (line.StartsWith("data: {\"error\"", StringComparison.Ordinal))
             {
-                error = await reader.ReadLineAsync(TestContext.CancellationToken);
+                error = line;
             }
             else if (line.StartsWith("data: {", StringComparison.Ordinal) && ++chunks == 5)
             {

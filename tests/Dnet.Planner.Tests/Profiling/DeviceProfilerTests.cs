@@ -40,9 +40,7 @@ public sealed class DeviceProfilerTests
     {
         var profiler = Profiler(new() { ["Dnet:Profile:Gflops"] = "40", ["Dnet:Profile:DiskProbeDirectory"] = Path.GetTempPath() });
 
-        var clock = Stopwatch.StartNew();
         var first = await profiler.MeasureAsync("", TestContext.CancellationToken);
-        var measuring = clock.Elapsed;
         first.UsableMemoryBytes = -1;
         var second = await profiler.MeasureAsync("bf16", TestContext.CancellationToken);
 
@@ -52,7 +50,6 @@ public sealed class DeviceProfilerTests
         Assert.IsGreaterThan(0, second.UsableMemoryBytes, "a caller's change must not leak into the cache");
         Assert.IsGreaterThan(0, second.MemoryBandwidthGbps);
         Assert.IsGreaterThan(0, second.DiskReadGbps);
-        Assert.IsLessThan(TimeSpan.FromSeconds(3), measuring);
     }
 
     [TestMethod]

