@@ -6,7 +6,9 @@ namespace Dnet.Benchmarks.Serving;
 /// Serving benchmark of the real cluster, like vLLM's <c>bench serve</c>: per shard count a fresh AppHost, a warm-up
 /// request, then each concurrency level; TTFT, TPOT, ITL and end-to-end latency, throughput, and the latency one more
 /// shard-to-shard hop adds. Options: <c>--shards 1,2,4</c>, <c>--concurrency 1,4,8</c>, <c>--requests N</c> (per level),
-/// <c>--max-tokens N</c>, <c>--model NAME</c> (<c>dnet-tiny</c> for a quick run).
+/// <c>--max-tokens N</c>, <c>--model NAME</c> (<c>dnet-tiny</c> for a quick run). <c>--remote-shards</c> runs every
+/// shard count twice, with the AppHost's own shards and with shards in network namespaces (each its own host on a
+/// bridge), and reports what a hop over the network costs compared with loopback.
 /// </summary>
 static class ServeBenchmark
 {
@@ -18,28 +20,19 @@ static class ServeBenchmark
         int[] shardCounts = BenchOptions.IntList(args, "--shards", "1,2,4");
         int[] concurrencies = BenchOptions.IntList(args, "--concurrency", "1,4,8");
         int requests = BenchOptions.Int(args, "--requests", 8);
+        bool remote = args.Contains("--remote-shards");
         ChatLoad load = new(model, ChatLoad.DefaultPrompt, BenchOptions.Int(args, "--max-tokens", 32));
         string? loadAtStart = BenchOptions.LoadAverage();
 
         var clusters = new List<ClusterResult>();
+        var remoteClusters = new List<ClusterResult>();
         foreach (int shards in shardCounts)
         {
-            await using var cluster = await BenchCluster.StartAsync(shards, model, BenchOptions.ApiKey(args), CancellationToken.None);
-            load = load with { Model = await cluster.ServedModelAsync(CancellationToken.None) };
-            Console.Error.WriteLine($"serve: {shards} shard(s): warm-up request");
-            await ChatStream.SendAsync(cluster.Gateway, load, seed: 0, CancellationToken.None);
-            var levels = new List<LevelResult>();
-            foreach (int concurrency in concurrencies)
+            clusters.Add(await MeasureAsync(shards, remote: false));
+            if (remote)
             {
-                // Every level samples the same seeds, so the levels generate the same texts.
-                var level = await LoadLevel.RunAsync(cluster.Gateway, load, concurrency, requests, seedBase: 1, CancellationToken.None);
-                Console.Error.WriteLine(
-                    $"serve: {shards} shard(s), concurrency {concurrency}: {level.OutputTokensPerS} tok/s, " +
-                    $"TTFT p50 {level.TtftMs.Median} ms, ITL p50 {level.ItlMs.Median} ms, {level.FailedRequests} failed");
-                levels.Add(level);
+                remoteClusters.Add(await MeasureAsync(shards, remote: true));
             }
-
-            clusters.Add(new ClusterResult(shards, cluster.StartupSeconds, levels));
         }
 
         return new
@@ -56,8 +49,56 @@ static class ServeBenchmark
             LoadAverageAtEnd = BenchOptions.LoadAverage(),
             Clusters = clusters,
             PerHopOverhead = PerHop(clusters, concurrencies),
+            RemoteShards = remote ? remoteClusters : null,
+            RemotePerHopOverhead = remote ? PerHop(remoteClusters, concurrencies) : null,
+            RemoteVsLocalPerHop = remote ? RemoteVsLocal(clusters, remoteClusters, concurrencies) : null,
         };
+
+        async Task<ClusterResult> MeasureAsync(int shards, bool remote)
+        {
+            string where = remote ? "remote shard(s)" : "shard(s)";
+            await using var cluster = remote
+                ? await BenchCluster.StartRemoteAsync(shards, model, BenchOptions.ApiKey(args), CancellationToken.None)
+                : await BenchCluster.StartAsync(shards, model, BenchOptions.ApiKey(args), CancellationToken.None);
+            load = load with { Model = await cluster.ServedModelAsync(CancellationToken.None) };
+            Console.Error.WriteLine($"serve: {shards} {where}: warm-up request");
+            await ChatStream.SendAsync(cluster.Gateway, load, seed: 0, CancellationToken.None);
+            var levels = new List<LevelResult>();
+            foreach (int concurrency in concurrencies)
+            {
+                // Every level samples the same seeds, so the levels generate the same texts.
+                var level = await LoadLevel.RunAsync(cluster.Gateway, load, concurrency, requests, seedBase: 1, CancellationToken.None);
+                Console.Error.WriteLine(
+                    $"serve: {shards} {where}, concurrency {concurrency}: {level.OutputTokensPerS} tok/s, " +
+                    $"TTFT p50 {level.TtftMs.Median} ms, ITL p50 {level.ItlMs.Median} ms, {level.FailedRequests} failed");
+                levels.Add(level);
+            }
+
+            return new ClusterResult(shards, cluster.StartupSeconds, levels);
+        }
     }
+
+    /// <summary>
+    /// What crossing the network costs one hop, per shard count and concurrency: (median with remote shards - with
+    /// local shards) / hops per token. A decode step makes N + 1 hops on N shards (gateway to the first shard, shard to
+    /// shard, the last shard's token to the gateway's sink); with remote shards every one crosses a veth pair and the
+    /// bridge instead of loopback. Same seeds and texts in both runs.
+    /// </summary>
+    static List<RemoteHopOverhead> RemoteVsLocal(List<ClusterResult> local, List<ClusterResult> remote, int[] concurrencies) =>
+        [.. from concurrency in concurrencies
+            from near in local
+            let far = remote.FirstOrDefault(r => r.Shards == near.Shards)
+            where far is not null
+            let nearLevel = Level(near, concurrency)
+            let farLevel = Level(far, concurrency)
+            let hops = near.Shards + 1
+            select new RemoteHopOverhead(concurrency, near.Shards, hops,
+                nearLevel?.ItlMs.Median, farLevel?.ItlMs.Median, Extra(farLevel?.ItlMs, nearLevel?.ItlMs, hops),
+                nearLevel?.TpotMs.Median, farLevel?.TpotMs.Median, Extra(farLevel?.TpotMs, nearLevel?.TpotMs, hops),
+                nearLevel?.TtftMs.Median, farLevel?.TtftMs.Median)];
+
+    static double? Extra(Distribution? remote, Distribution? local, int hops) =>
+        remote?.Median is { } r && local?.Median is { } l ? Math.Round((r - l) / hops, 3) : null;
 
     /// <summary>
     /// (ITL median at N shards - at 1 shard)/(N-1) per concurrency: what each extra hop costs a token. The same from
@@ -96,3 +137,20 @@ sealed record HopOverhead(
     double? TpotMedianMs,
     double? SingleShardTpotMedianMs,
     double? TpotPerHopMs);
+
+/// <summary>
+/// Remote against local shards at one size and concurrency: ITL and TPOT medians of each, the extra per hop
+/// ((remote - local) / hops), and TTFT medians (prefill crosses the same hops once).
+/// </summary>
+sealed record RemoteHopOverhead(
+    int Concurrency,
+    int Shards,
+    int HopsPerToken,
+    double? LocalItlMedianMs,
+    double? RemoteItlMedianMs,
+    double? ItlExtraPerHopMs,
+    double? LocalTpotMedianMs,
+    double? RemoteTpotMedianMs,
+    double? TpotExtraPerHopMs,
+    double? LocalTtftMedianMs,
+    double? RemoteTtftMedianMs);

@@ -20,9 +20,17 @@ public sealed class RemoteShard : IDisposable
     private readonly ConcurrentQueue<string> log = new();
     private Process? process;
 
-    public RemoteShard(NetworkNamespaces namespaces, int index, string node, string join, string secret)
+    private readonly int torchThreads;
+
+    /// <param name="namespaces">Where the shard runs.</param>
+    /// <param name="index">Its namespace (and so its IP address).</param>
+    /// <param name="node">Its node name (<c>--name</c>).</param>
+    /// <param name="join">The gateway's URL (<c>--join</c>).</param>
+    /// <param name="secret">The cluster secret.</param>
+    /// <param name="torchThreads">libtorch threads: 1 by default, because the shards of a test share this machine's cores.</param>
+    public RemoteShard(NetworkNamespaces namespaces, int index, string node, string join, string secret, int torchThreads = 1)
     {
-        (this.namespaces, this.index, Node, this.join, this.secret) = (namespaces, index, node, join, secret);
+        (this.namespaces, this.index, Node, this.join, this.secret, this.torchThreads) = (namespaces, index, node, join, secret, torchThreads);
     }
 
     public string Node { get; }
@@ -40,8 +48,8 @@ public sealed class RemoteShard : IDisposable
             "--join", join, "--name", Node, "--bind", "any", "--advertise", namespaces.AddressOf(index),
             "--grpc-port", GrpcPort.ToString(CultureInfo.InvariantCulture), "--http-port", (GrpcPort + 1).ToString(CultureInfo.InvariantCulture)]);
         start.Environment["Dnet__Cluster__Secret"] = secret;
-        // One torch thread each: three shards share this machine's cores, as they would not on real hosts.
-        start.Environment["Dnet__Shard__TorchThreads"] = "1";
+        // Few torch threads each: the shards share this machine's cores, as they would not on real hosts.
+        start.Environment["Dnet__Shard__TorchThreads"] = torchThreads.ToString(CultureInfo.InvariantCulture);
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
         process = Process.Start(start) ?? throw new InvalidOperationException($"{Node} did not start");
