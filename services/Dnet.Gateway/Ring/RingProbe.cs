@@ -24,6 +24,12 @@ internal sealed class RingProbe(ClusterSecret secret)
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a reader's live question waits: well under the second <c>/v1/cluster/topology</c> must answer in, with
+    /// room for the rest of the request on a busy machine.
+    /// </summary>
+    public static readonly TimeSpan AskDeadline = TimeSpan.FromMilliseconds(300);
+
     private readonly ConcurrentDictionary<string, ShardHealth> latest = new();
 
     public ShardHealth? Latest(string node) => latest.GetValueOrDefault(node);
@@ -34,7 +40,7 @@ internal sealed class RingProbe(ClusterSecret secret)
         await Task.WhenAll(model.Shards.Select(shard => ProbeAsync(model, shard, cancellationToken)));
 
     /// <summary>
-    /// One shard's state for a reader (topology): asked now with half the probe deadline; one that does not answer in
+    /// One shard's state for a reader (topology): asked now with <see cref="AskDeadline"/>; one that does not answer in
     /// time is reported as the last probe found it, with why this answer is not fresh. Changes no probe state.
     /// </summary>
     public async Task<ShardHealth> AskAsync(DeployedModel model, RingShard shard, CancellationToken cancellationToken)
@@ -42,7 +48,7 @@ internal sealed class RingProbe(ClusterSecret secret)
         var previous = latest.GetValueOrDefault(shard.Node);
         try
         {
-            var status = await shard.Client.GetStatusAsync(new StatusRequest(), deadline: DateTime.UtcNow + (Deadline / 2), cancellationToken: cancellationToken);
+            var status = await shard.Client.GetStatusAsync(new StatusRequest(), deadline: DateTime.UtcNow + AskDeadline, cancellationToken: cancellationToken);
             var holds = status.Model == model.Id && status.LayerStart == shard.LayerStart && status.LayerEnd == shard.LayerEnd;
             return new ShardHealth(shard.Node, true, holds, holds ? null : previous?.Error ?? $"{shard.Node} no longer holds its slice",
                 0, DateTimeOffset.UtcNow, status.ActiveSequences);
@@ -53,7 +59,7 @@ internal sealed class RingProbe(ClusterSecret secret)
             return (previous ?? new ShardHealth(shard.Node, false, true, null, 1, null, null)) with
             {
                 Answering = false,
-                Error = $"{shard.Node} ({shard.Address}) did not answer within {(Deadline / 2).TotalMilliseconds:F0} ms: {why}",
+                Error = $"{shard.Node} ({shard.Address}) did not answer within {AskDeadline.TotalMilliseconds:F0} ms: {why}",
             };
         }
     }
