@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Dnet.ServiceDefaults.Cluster.Membership;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 
 namespace Dnet.Cluster.Tests;
