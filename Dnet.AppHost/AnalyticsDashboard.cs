@@ -26,28 +26,7 @@ internal static class AnalyticsDashboard
                 new CommandOptions { Description = "TTFT, tokens/s, inter-token latency and per-node time of the last request", IconName = "Timer" });
     }
 
-    private static async Task<ExecuteCommandResult> FetchMarkdownAsync(
-        EndpointReference endpoint, ParameterResource apiKey, string path, string what, CancellationToken cancellationToken)
-    {
-        var url = new Uri(new Uri(endpoint.Url), path);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        if (await apiKey.GetValueAsync(cancellationToken) is { Length: > 0 } key)
-        {
-            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
-        }
-
-        try
-        {
-            using var response = await http.SendAsync(request, cancellationToken);
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            return response.IsSuccessStatusCode
-                ? CommandResults.Success(what, body, CommandResultFormat.Markdown, displayImmediately: true)
-                : CommandResults.Failure($"{url} answered {(int)response.StatusCode}: {body}");
-        }
-        catch (HttpRequestException exception)
-        {
-            return CommandResults.Failure($"{url} is unreachable: {exception.Message}");
-        }
-    }
+    private static Task<ExecuteCommandResult> FetchMarkdownAsync(
+        EndpointReference endpoint, ParameterResource apiKey, string path, string what, CancellationToken cancellationToken) =>
+        ServiceCall.SendAsync(endpoint, apiKey, HttpMethod.Get, path, body: null, what, TimeSpan.FromSeconds(10), cancellationToken);
 }

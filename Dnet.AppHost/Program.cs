@@ -10,8 +10,10 @@ var redis = builder.AddTraceSink("redis", network).WithRestartOnCrash();
 var apiKey = builder.AddApiKey();
 
 var shardCount = builder.ShardCount();
+var shardGroup = builder.AddShardGroup(shardCount);
 var shards = Enumerable.Range(0, shardCount)
     .Select(index => network.Apply(builder.AddShard(index, shardCount))
+        .WithParentRelationship(shardGroup)
         .WithClusterSecret(secret)
         .WithModelRoots(builder.Configuration)
         .WithReference(redis).WaitFor(redis)
@@ -30,6 +32,7 @@ var analytics = builder.AddProject<Projects.Dnet_Analytics>("analytics")
     .WithoutTls()
     .WithReference(redis).WaitFor(redis)
     .WithApiKey(apiKey)
+    .WithPublicHttpEndpoint()
     .WithPerfViews(apiKey)
     .WithDashboardLinks()
     .WithHttpHealthCheck("/health")
@@ -44,7 +47,9 @@ var gateway = network.ApplyToGateway(builder.AddProject<Projects.Dnet_Gateway>("
     .WithReference(planner).WaitFor(planner)
     .WithReference(analytics)
     .WithApiKey(apiKey)
-    .WithModelSettings(builder.Configuration)
+    .WithPublicHttpEndpoint()
+    .WithModelSettings(builder)
+    .WithClusterCommands(builder.Configuration, apiKey)
     .WithHttpHealthCheck("/health")
     .WithRestartOnCrash());
 

@@ -30,6 +30,12 @@ public sealed record GeneratedModelSpec
     /// <summary>vocab_size (also the generated tokenizer's size).</summary>
     public required int VocabSize { get; init; }
 
+    /// <summary>
+    /// A SentencePiece-style tokenizer as Llama 2 and Mistral ship (byte fallback, '▁' for spaces, &lt;s&gt; and
+    /// &lt;/s&gt;, the Mistral [INST] chat template) instead of the default SmolLM2-style byte-level BPE with ChatML.
+    /// </summary>
+    public bool SentencePieceTokenizer { get; init; }
+
     /// <summary>tie_word_embeddings.</summary>
     public bool TieWordEmbeddings { get; init; }
 
@@ -92,6 +98,14 @@ public sealed record GeneratedModelSpec
         Dtype = TensorDtype.Float32,
     };
 
+    /// <summary>dnet-tiny's shape as a Mistral checkpoint: model_type mistral and a Mistral-style SentencePiece tokenizer.</summary>
+    public static GeneratedModelSpec DnetTinyMistral { get; } = DnetTiny with
+    {
+        Name = "dnet-tiny-mistral",
+        ModelType = "mistral",
+        SentencePieceTokenizer = true,
+    };
+
     /// <summary>SmolLM2-135M's exact shape with random weights, bf16 file, tied embeddings.</summary>
     public static GeneratedModelSpec DnetBench135M { get; } = new()
     {
@@ -109,5 +123,5 @@ public sealed record GeneratedModelSpec
     };
 
     /// <summary>The generated models that can be asked for by name.</summary>
-    public static IReadOnlyList<GeneratedModelSpec> Known { get; } = [DnetTiny, DnetBench135M];
+    public static IReadOnlyList<GeneratedModelSpec> Known { get; } = [DnetTiny, DnetTinyMistral, DnetBench135M];
 }

@@ -42,6 +42,29 @@ public sealed class ManifestTests
         }
     }
 
+    [TestMethod]
+    public async Task ManifestExposesOnlyThePublicApisAndAsksForTheModelSettings()
+    {
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "aspire-manifest.json"), TestContext.CancellationToken))!;
+        var resources = manifest["resources"]!.AsObject();
+
+        foreach (var (name, resource) in resources)
+        {
+            foreach (var (binding, endpoint) in resource!["bindings"]?.AsObject() ?? [])
+            {
+                var external = endpoint!["external"]?.GetValue<bool>() ?? false;
+                var expected = name is "gateway" or "analytics" && binding == "http";
+                Assert.AreEqual(expected, external, $"{name}.{binding} external");
+            }
+        }
+
+        Assert.AreEqual("dnet-tiny", (string?)resources["model"]!["inputs"]!["value"]!["default"]!["value"]);
+        Assert.AreEqual("2", (string?)resources["shard-count"]!["inputs"]!["value"]!["default"]!["value"]);
+        Assert.IsNotNull(resources["served-model-name"], "the served model name is a parameter");
+        Assert.AreEqual("{model.value}", (string?)resources["gateway"]!["env"]!["Dnet__Model"]);
+        Assert.AreEqual(2, resources.Count(r => r.Key.StartsWith("shard-", StringComparison.Ordinal) && r.Key != "shard-count"));
+    }
+
     private static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

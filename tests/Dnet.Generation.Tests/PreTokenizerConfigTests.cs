@@ -52,9 +52,9 @@ public sealed class PreTokenizerConfigTests
     [TestMethod]
     public void Unsupported_pre_tokenizer_is_named()
     {
-        var ex = Assert.ThrowsExactly<InvalidDataException>(() => Encode(new { type = "Metaspace" }, ignoreMerges: false, "x"));
+        var ex = Assert.ThrowsExactly<InvalidDataException>(() => Encode(new { type = "Whitespace" }, ignoreMerges: false, "x"));
 
-        StringAssert.Contains(ex.Message, "pre_tokenizer type 'Metaspace' is not supported");
+        StringAssert.Contains(ex.Message, "pre_tokenizer type 'Whitespace' is not supported");
     }
 
     private static int[] Encode(object preTokenizer, bool ignoreMerges, string text)

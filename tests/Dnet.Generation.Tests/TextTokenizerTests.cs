@@ -90,11 +90,16 @@ public sealed class TextTokenizerTests
     [DataRow("this is { not json", "not valid JSON")]
     [DataRow("""{"model":{"type":"WordPiece","vocab":{"a":0}}}""", "model type 'WordPiece' is not supported")]
     [DataRow("""{"model":{"type":"Unigram","vocab":[["a",0.0]]}}""", "model type 'Unigram' is not supported")]
-    [DataRow("""{"model":{"type":"BPE","vocab":{"a":0},"merges":[],"byte_fallback":true}}""", "byte_fallback")]
-    [DataRow("""{"model":{"type":"BPE","vocab":{"a":0},"merges":[]},"pre_tokenizer":null,"decoder":null}""", "only byte-level BPE")]
+    [DataRow("""{"model":{"type":"BPE","vocab":{"a":0},"merges":[],"byte_fallback":true}}""", "needs spaces spelled '▁'")]
+    [DataRow("""{"model":{"type":"BPE","vocab":{"a":0},"merges":[]},"pre_tokenizer":null,"decoder":null}""", "only these two kinds of BPE")]
     [DataRow("""{"model":{"type":"BPE","vocab":{"a":0},"merges":["a b"]},"decoder":{"type":"ByteLevel"}}""", "inconsistent model.vocab/model.merges")]
     [DataRow("""{"model":{"type":"BPE","vocab":{"a":0},"merges":[]},"pre_tokenizer":{"type":"Sequence"}}""", "unexpected structure")]
     [DataRow("""{"model":{"type":"BPE","vocab":{"a":"zero"},"merges":[]}}""", "model.vocab entry 'a' has no valid id")]
+    [DataRow("""{"model":{"type":"BPE","vocab":{"a":0},"merges":[],"byte_fallback":true},"normalizer":{"type":"Prepend","prepend":"▁"},"pre_tokenizer":{"type":"Metaspace","replacement":"▁"}}""", "only one of the two layouts")]
+    [DataRow("""{"model":{"type":"BPE","vocab":{"a":0},"merges":[],"byte_fallback":true},"normalizer":{"type":"Lowercase"}}""", "normalizer {\"type\":\"Lowercase\"} is not supported with SentencePiece-style BPE")]
+    [DataRow("""{"model":{"type":"BPE","vocab":{"a":0},"merges":[],"byte_fallback":true},"pre_tokenizer":{"type":"Metaspace","replacement":"▁","prepend_scheme":"sometimes"}}""", "prepend_scheme 'sometimes' is not supported")]
+    [DataRow("""{"model":{"type":"BPE","vocab":{"a":0},"merges":[],"byte_fallback":true},"pre_tokenizer":{"type":"Metaspace","replacement":"▁"},"decoder":{"type":"Fuse"}}""", "does not turn '▁' back into spaces")]
+    [DataRow("""{"model":{"type":"BPE","vocab":{"▁":0,"a":1},"merges":["▁ a"],"byte_fallback":true},"pre_tokenizer":{"type":"Metaspace","replacement":"▁"},"decoder":{"type":"Metaspace","replacement":"▁"}}""", "('▁' 'a') names a token missing from model.vocab")]
     public void Bad_file_is_rejected_with_file_and_reason(string json, string reason)
     {
         string path = Path.Combine(TokenizerFolder.NewTempFolder(), "tokenizer.json");

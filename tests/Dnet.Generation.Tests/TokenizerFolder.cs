@@ -8,6 +8,14 @@ internal static class TokenizerFolder
     private static readonly Lazy<string> Tiny = new(() => Create(new GeneratedTokenizerOptions { VocabSize = 512, Seed = 1 }));
     private static readonly Lazy<TextTokenizer> TinyTokenizer = new(() => TextTokenizer.Load(Path.Combine(Tiny.Value, "tokenizer.json")));
 
+    private static readonly Lazy<string> SentencePiece = new(() => Create(new GeneratedTokenizerOptions { VocabSize = 512, Seed = 1, Layout = GeneratedTokenizerLayout.SentencePiece }));
+    private static readonly Lazy<TextTokenizer> SentencePieceTokenizer = new(() => TextTokenizer.Load(Path.Combine(SentencePiece.Value, "tokenizer.json")));
+
+    /// <summary>dnet-tiny-mistral's tokenizer: SentencePiece-style, Llama 2 / Mistral v0.1 layout, 512 ids.</summary>
+    public static string SentencePiecePath => SentencePiece.Value;
+
+    public static TextTokenizer SentencePieceLoaded => SentencePieceTokenizer.Value;
+
     /// <summary>dnet-tiny's tokenizer: 512 ids.</summary>
     public static string TinyPath => Tiny.Value;
 

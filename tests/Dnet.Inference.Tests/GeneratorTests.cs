@@ -134,6 +134,48 @@ public sealed class GeneratorTests
     }
 
     [TestMethod]
+    public void GeneratedMistralModelChatsWithASentencePieceTokenizer()
+    {
+        // Resolved by name as the cluster does: a mistral config, a Llama 2 / Mistral layout tokenizer and template.
+        string cache = NewFolder();
+        try
+        {
+            string folder = ModelResolver.Resolve("dnet-tiny-mistral", cache);
+            var tokenizer = Dnet.Generation.Tokenization.TextTokenizer.Load(Path.Combine(folder, "tokenizer.json"));
+            var template = Dnet.Generation.Chat.ChatTemplate.Load(Path.Combine(folder, "tokenizer_config.json"));
+            var config = ModelConfig.Load(folder);
+            Assert.AreEqual("mistral", config.ModelType);
+            Assert.AreEqual(config.VocabSize, tokenizer.VocabSize);
+            Assert.AreEqual(Dnet.Generation.Chat.ChatFormat.Mistral, template.Format);
+            Assert.AreEqual("<s>", tokenizer.TokenText(tokenizer.BosTokenId!.Value));
+            Assert.AreEqual("</s>", tokenizer.TokenText(tokenizer.EosTokenId!.Value));
+
+            int[] prompt = [.. tokenizer.Encode(template.RenderPrompt([new("user", "Hello, café 🙂!")]))];
+            Assert.AreEqual(tokenizer.BosTokenId, prompt[0]);
+            Assert.AreEqual("[INST] Hello, café 🙂! [/INST]", tokenizer.Decode(prompt, skipSpecialTokens: true));
+
+            // Greedy decode a few steps: every sampled id is a token the detokenizer can stream.
+            using var slice = ModelSlice.Load(folder, LayerRange.All(config.NumHiddenLayers), EngineRun.F32);
+            var detokenizer = new Dnet.Generation.Streaming.IncrementalDetokenizer(tokenizer, skipSpecialTokens: true);
+            var generated = new List<int>();
+            float[] logits = EngineRun.Step([slice], "chat", prompt, 0);
+            for (int step = 0; step < 8; step++)
+            {
+                int next = Array.IndexOf(logits, logits.Max());
+                generated.Add(next);
+                logits = EngineRun.Step([slice], "chat", [next], prompt.Length + step);
+            }
+
+            string streamed = string.Concat(generated.Select(detokenizer.Push)) + detokenizer.Flush();
+            Assert.AreEqual(tokenizer.Decode(generated, skipSpecialTokens: true), streamed);
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void UnknownModelNameFails()
     {
         var e = Assert.ThrowsExactly<DirectoryNotFoundException>(() => ModelResolver.Resolve("no-such-model", NewFolder()));

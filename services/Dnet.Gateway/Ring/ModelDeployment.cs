@@ -67,7 +67,7 @@ internal sealed class ModelDeployment(
             var (tokenizer, template) = await ModelTextFiles.LoadAsync(shards[0], model, cancellationToken);
             if (template.IsFallback)
             {
-                logger.LogWarning("{Model} has no Llama 3 or ChatML chat template; using the plain fallback format", model);
+                logger.LogWarning("{Model} has no chat template Dnet recognises (Llama 3, ChatML, Mistral, Llama 2); using the plain fallback format", model);
             }
 
             var firstHop = new OutboundStream<ActivationFrame>(shards[0].Address, secret.Value,

@@ -12,6 +12,15 @@ public enum ChatFormat
     /// <summary>&lt;|begin_of_text|&gt;&lt;|start_header_id|&gt;role&lt;|end_header_id|&gt;\n\ncontent&lt;|eot_id|&gt; (Llama 3).</summary>
     Llama3,
 
+    /// <summary>
+    /// &lt;s&gt;[INST] user [/INST]assistant&lt;/s&gt;[INST] ... (Mistral v0.1); a system message is put before the next
+    /// user message, separated by a blank line, as later Mistral templates do.
+    /// </summary>
+    Mistral,
+
+    /// <summary>&lt;s&gt;[INST] &lt;&lt;SYS&gt;&gt;\nsystem\n&lt;&lt;/SYS&gt;&gt;\n\nuser [/INST] assistant &lt;/s&gt;&lt;s&gt;[INST] ... (Llama 2 chat).</summary>
+    Llama2,
+
     /// <summary>Fallback when the template is missing or unknown: "System: ...\nUser: ...\nAssistant:".</summary>
     Plain,
 }
@@ -45,6 +54,11 @@ public sealed class ChatTemplate
         if (chatTemplate.Contains("<|start_header_id|>", StringComparison.Ordinal) && chatTemplate.Contains("<|eot_id|>", StringComparison.Ordinal))
         {
             return new ChatTemplate(ChatFormat.Llama3);
+        }
+
+        if (chatTemplate.Contains("[INST]", StringComparison.Ordinal) && chatTemplate.Contains("[/INST]", StringComparison.Ordinal))
+        {
+            return new ChatTemplate(chatTemplate.Contains("<<SYS>>", StringComparison.Ordinal) ? ChatFormat.Llama2 : ChatFormat.Mistral);
         }
 
         return new ChatTemplate(chatTemplate.Contains("<|im_start|>", StringComparison.Ordinal) ? ChatFormat.ChatMl : ChatFormat.Plain);
@@ -108,6 +122,20 @@ public sealed class ChatTemplate
             prompt.Append(text);
         }
 
+        foreach (ChatMessage message in messages)
+        {
+            if (!Roles.Contains(message.Role))
+            {
+                throw new ArgumentException($"Unsupported chat role '{message.Role}'; expected system, user or assistant.", nameof(messages));
+            }
+        }
+
+        if (Format is ChatFormat.Mistral or ChatFormat.Llama2)
+        {
+            InstructPrompt.Render(Format == ChatFormat.Llama2, messages, prompt, AppendContent);
+            return new RenderedPrompt(prompt.ToString(), content);
+        }
+
         if (Format == ChatFormat.Llama3)
         {
             prompt.Append("<|begin_of_text|>");
@@ -115,11 +143,6 @@ public sealed class ChatTemplate
 
         foreach (ChatMessage message in messages)
         {
-            if (!Roles.Contains(message.Role))
-            {
-                throw new ArgumentException($"Unsupported chat role '{message.Role}'; expected system, user or assistant.", nameof(messages));
-            }
-
             switch (Format)
             {
                 case ChatFormat.ChatMl:

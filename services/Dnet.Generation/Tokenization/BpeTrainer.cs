@@ -4,24 +4,17 @@ using System.Text.RegularExpressions;
 namespace Dnet.Generation.Tokenization;
 
 /// <summary>
-/// A small byte-level BPE trainer: starts from the 256 byte tokens and repeatedly merges the most frequent adjacent
-/// pair in the pre-tokenized corpus. Ties between equally frequent pairs are broken by a seeded hash, then ordinally,
-/// so the result depends only on the corpus and the seed.
+/// A small BPE trainer: starts from an alphabet (the 256 byte-level characters, or the characters of a SentencePiece
+/// vocabulary) and repeatedly merges the most frequent adjacent pair in the pre-tokenized corpus. Ties between
+/// equally frequent pairs are broken by a seeded hash, then ordinally, so the result depends only on the corpus and
+/// the seed.
 /// </summary>
 internal static class BpeTrainer
 {
-    /// <summary>Learns up to <paramref name="maxMerges"/> merges; tokens[i] is the byte-level spelling of symbol i.</summary>
+    /// <summary>Byte-level BPE: learns up to <paramref name="maxMerges"/> merges; tokens[i] is the byte-level spelling of symbol i.</summary>
     public static (List<string> Tokens, List<(string Left, string Right)> Merges) Train(string corpus, int maxMerges, long seed)
     {
-        var tokens = new List<string>(256 + maxMerges);
-        var tokenIds = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int b = 0; b < 256; b++)
-        {
-            tokens.Add(ByteLevelAlphabet.Encode((byte)b).ToString());
-            tokenIds[tokens[b]] = b;
-        }
-
-        // Each distinct pre-tokenized word once, as symbol ids, with its count.
+        var alphabet = Enumerable.Range(0, 256).Select(b => ByteLevelAlphabet.Encode((byte)b).ToString()).ToList();
         var wordCounts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (ValueMatch match in PreTokenizer.CreateRegex(PreTokenizer.Gpt2Pattern).EnumerateMatches(corpus))
         {
@@ -29,8 +22,45 @@ internal static class BpeTrainer
             wordCounts[word] = wordCounts.GetValueOrDefault(word) + 1;
         }
 
+        return Train(alphabet, wordCounts, word => Encoding.UTF8.GetBytes(word).Select(b => (int)b), maxMerges, seed);
+    }
+
+    /// <summary>
+    /// SentencePiece-style BPE: the corpus is spelled with '▁' for spaces and a '▁' before every word, as the
+    /// tokenizer's normalizer does, and cut into words before each '▁'. tokens[i] is symbol i: the alphabet, then
+    /// merged tokens.
+    /// </summary>
+    public static (List<string> Tokens, List<(string Left, string Right)> Merges) TrainSentencePiece(
+        string corpus, IReadOnlyList<string> alphabet, int maxMerges, long seed)
+    {
+        var index = alphabet.Select((symbol, id) => (symbol, id)).ToDictionary(p => p.symbol, p => p.id, StringComparer.Ordinal);
+        var wordCounts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (string word in corpus.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            string spelled = SentencePieceLayout.Metaspace + word;
+            wordCounts[spelled] = wordCounts.GetValueOrDefault(spelled) + 1;
+        }
+
+        // Characters outside the alphabet stay out of training, as byte fallback covers them at encode time.
+        IEnumerable<int> Symbols(string word) =>
+            word.EnumerateRunes().Select(rune => index.GetValueOrDefault(rune.ToString(), -1)).Where(id => id >= 0);
+        return Train(alphabet, wordCounts, Symbols, maxMerges, seed);
+    }
+
+    private static (List<string> Tokens, List<(string Left, string Right)> Merges) Train(
+        IReadOnlyList<string> alphabet, Dictionary<string, int> wordCounts, Func<string, IEnumerable<int>> symbolsOf, int maxMerges, long seed)
+    {
+        var tokens = new List<string>(alphabet.Count + maxMerges);
+        var tokenIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (string symbol in alphabet)
+        {
+            tokenIds[symbol] = tokens.Count;
+            tokens.Add(symbol);
+        }
+
+        // Each distinct pre-tokenized word once, as symbol ids, with its count.
         var words = wordCounts.OrderBy(w => w.Key, StringComparer.Ordinal)
-            .Select(w => (Symbols: Encoding.UTF8.GetBytes(w.Key).Select(b => (int)b).ToList(), w.Value))
+            .Select(w => (Symbols: symbolsOf(w.Key).ToList(), w.Value))
             .ToList();
 
         var merges = new List<(string, string)>(maxMerges);

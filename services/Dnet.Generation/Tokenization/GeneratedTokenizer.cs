@@ -11,6 +11,25 @@ public sealed record GeneratedTokenizerOptions
 
     /// <summary>Breaks ties between equally frequent merges.</summary>
     public long Seed { get; init; }
+
+    /// <summary>Byte-level BPE (SmolLM2 style, the default) or SentencePiece-style BPE with byte fallback.</summary>
+    public GeneratedTokenizerLayout Layout { get; init; }
+}
+
+/// <summary>The kind of tokenizer.json a generated model gets.</summary>
+public enum GeneratedTokenizerLayout
+{
+    /// <summary>Byte-level BPE with ChatML specials, as SmolLM2.</summary>
+    ByteLevel,
+
+    /// <summary>
+    /// SentencePiece-style BPE as in Llama 2 / Mistral v0.1 files: normalizer Prepend "▁" + Replace " " → "▁", no
+    /// pre-tokenizer, byte_fallback with &lt;0x00&gt;..&lt;0xFF&gt;, merges as "a b" strings, the Mistral [INST] template.
+    /// </summary>
+    SentencePiece,
+
+    /// <summary>The same model with the newer layout: pre_tokenizer Metaspace (prepend_scheme "first"), merges as [a, b] arrays.</summary>
+    SentencePieceMetaspace,
 }
 
 /// <summary>
@@ -38,11 +57,18 @@ public static class GeneratedTokenizer
     };
 
     /// <summary>Writes tokenizer.json and tokenizer_config.json into <paramref name="folder"/> (created if needed).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">VocabSize is below 259 (3 specials + 256 bytes).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">VocabSize is below 259 (3 specials + 256 bytes), or for a
+    /// SentencePiece layout below the 3 specials, 256 byte tokens and its characters (about 90).</exception>
     public static void Write(string folder, GeneratedTokenizerOptions options)
     {
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(options);
+        if (options.Layout != GeneratedTokenizerLayout.ByteLevel)
+        {
+            GeneratedSentencePieceTokenizer.Write(folder, options);
+            return;
+        }
+
         if (options.VocabSize < MinimumVocabSize)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.VocabSize,
@@ -71,21 +97,7 @@ public static class GeneratedTokenizer
         w.WriteString("version", "1.0");
         w.WriteNull("truncation");
         w.WriteNull("padding");
-        w.WriteStartArray("added_tokens");
-        foreach ((string token, int id) in added)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("id", id);
-            w.WriteString("content", token);
-            w.WriteBoolean("single_word", false);
-            w.WriteBoolean("lstrip", false);
-            w.WriteBoolean("rstrip", false);
-            w.WriteBoolean("normalized", false);
-            w.WriteBoolean("special", true);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
+        WriteAddedTokens(w, added);
         w.WriteNull("normalizer");
         WriteByteLevel(w, "pre_tokenizer", addPrefixSpace: false);
         WriteByteLevel(w, "post_processor", addPrefixSpace: true);
@@ -126,6 +138,26 @@ public static class GeneratedTokenizer
         w.WriteEndObject();
     }
 
+    /// <summary>Added tokens as HuggingFace writes them: all special, none normalized.</summary>
+    internal static void WriteAddedTokens(Utf8JsonWriter w, IEnumerable<(string Token, int Id)> added)
+    {
+        w.WriteStartArray("added_tokens");
+        foreach ((string token, int id) in added)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("id", id);
+            w.WriteString("content", token);
+            w.WriteBoolean("single_word", false);
+            w.WriteBoolean("lstrip", false);
+            w.WriteBoolean("rstrip", false);
+            w.WriteBoolean("normalized", false);
+            w.WriteBoolean("special", true);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
     private static void WriteByteLevel(Utf8JsonWriter w, string name, bool addPrefixSpace)
     {
         w.WriteStartObject(name);
@@ -155,7 +187,7 @@ public static class GeneratedTokenizer
         w.WriteEndObject();
     }
 
-    private static void WriteJson(string path, Action<Utf8JsonWriter> write)
+    internal static void WriteJson(string path, Action<Utf8JsonWriter> write)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, WriterOptions))

@@ -4,9 +4,10 @@ using Microsoft.ML.Tokenizers;
 namespace Dnet.Generation.Tokenization;
 
 /// <summary>
-/// A byte-level BPE tokenizer loaded from a HuggingFace tokenizer.json (GPT-2, Llama 3, Qwen2, SmolLM2 style).
-/// The BPE merge step is Microsoft.ML.Tokenizers' <see cref="BpeTokenizer"/>; this class reads the file and does what
-/// that tokenizer cannot be configured for: added-token matching that can be switched off, chained
+/// A BPE tokenizer loaded from a HuggingFace tokenizer.json: byte-level BPE (GPT-2, Llama 3, Qwen2, SmolLM2 style) or
+/// SentencePiece-style BPE with byte fallback (Llama 2, Mistral style: '▁' for spaces, &lt;0xNN&gt; byte tokens).
+/// The byte-level merge step is Microsoft.ML.Tokenizers' <see cref="BpeTokenizer"/>; this class reads the file and
+/// does what that tokenizer cannot be configured for: added-token matching that can be switched off, chained
 /// Split/Digits/ByteLevel pre-tokenizers, NFC normalization, ignore_merges, and byte-exact decoding.
 /// Thread-safe for concurrent Encode/Decode calls.
 /// </summary>
@@ -18,7 +19,9 @@ public sealed class TextTokenizer
 {
     private static readonly string[] EndOfTurnTokens = ["<|im_end|>", "<|eot_id|>", "<|end_of_text|>", "<|endoftext|>"];
 
-    private readonly BpeTokenizer _bpe;
+    private readonly BpeTokenizer? _bpe;
+    private readonly SentencePieceBpe? _sentencePiece;
+    private readonly SentencePieceLayout? _layout;
     private readonly PreTokenizer _preTokenizer;
     private readonly AddedTokenMatcher _addedTokens;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _vocabLookup;
@@ -28,9 +31,12 @@ public sealed class TextTokenizer
     private readonly byte[]?[] _tokenBytes;
     private readonly bool[] _isSpecial;
 
-    private TextTokenizer(TokenizerDefinition definition, BpeTokenizer bpe)
+    private TextTokenizer(TokenizerDefinition definition, BpeTokenizer? bpe, SentencePieceBpe? sentencePiece)
     {
         _bpe = bpe;
+        _sentencePiece = sentencePiece;
+        _layout = definition.SentencePiece?.Layout;
+        LeadingSpacesStripped = _layout?.StripLeadingSpaces ?? 0;
         _preTokenizer = definition.PreTokenizer;
         _addedTokens = new AddedTokenMatcher(definition.AddedTokens);
         _vocabLookup = definition.Vocab.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -46,7 +52,8 @@ public sealed class TextTokenizer
         foreach ((string token, int id) in definition.Vocab)
         {
             _tokenText[id] = token;
-            _tokenBytes[id] = ByteLevelAlphabet.TryDecode(token, out byte[] bytes) ? bytes : Encoding.UTF8.GetBytes(token);
+            _tokenBytes[id] = _layout is not null ? _layout.TokenBytes(token)
+                : ByteLevelAlphabet.TryDecode(token, out byte[] bytes) ? bytes : Encoding.UTF8.GetBytes(token);
         }
 
         var ids = new Dictionary<string, int>(definition.Vocab, StringComparer.Ordinal);
@@ -80,6 +87,12 @@ public sealed class TextTokenizer
     /// <summary>The eos_token of tokenizer_config.json, else &lt;|endoftext|&gt; when present.</summary>
     public int? EosTokenId { get; }
 
+    /// <summary>
+    /// Spaces the decoder removes from the start of decoded text: 1 for SentencePiece-style tokenizers whose encoder
+    /// prepends '▁' (its Strip decoder), else 0.
+    /// </summary>
+    internal int LeadingSpacesStripped { get; }
+
     /// <summary>Tokens that end an assistant turn: EOS plus &lt;|im_end|&gt;, &lt;|eot_id|&gt;, &lt;|end_of_text|&gt;, &lt;|endoftext|&gt; where present.</summary>
     public IReadOnlySet<int> EndOfTurnTokenIds { get; }
 
@@ -98,6 +111,19 @@ public sealed class TextTokenizer
         }
 
         TokenizerDefinition definition = TokenizerJsonReader.Read(tokenizerJsonPath, tokenizerConfigPath);
+        if (definition.SentencePiece is { } sentencePiece)
+        {
+            try
+            {
+                return new TextTokenizer(definition, null, SentencePieceBpe.Create(
+                    definition.Vocab, definition.Merges, sentencePiece.ByteFallback, sentencePiece.UnknownToken, sentencePiece.FuseUnknown));
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new InvalidDataException($"{tokenizerJsonPath}: {ex.Message}", ex);
+            }
+        }
+
         BpeTokenizer bpe;
         try
         {
@@ -108,7 +134,7 @@ public sealed class TextTokenizer
             throw new InvalidDataException($"{tokenizerJsonPath}: inconsistent model.vocab/model.merges ({ex.Message})", ex);
         }
 
-        return new TextTokenizer(definition, bpe);
+        return new TextTokenizer(definition, bpe, null);
     }
 
     /// <summary>
@@ -139,6 +165,10 @@ public sealed class TextTokenizer
             {
                 ids.Add(tokenId);
             }
+            else if (_sentencePiece is not null)
+            {
+                EncodeSentencePiece(text[range], atInputStart: range.Start.GetOffset(text.Length) == 0, ids);
+            }
             else
             {
                 EncodeOrdinary(text[range], ids);
@@ -148,7 +178,10 @@ public sealed class TextTokenizer
         return ids;
     }
 
-    /// <summary>Decodes ids to text; invalid UTF-8 becomes U+FFFD. Ids that name no token (model padding) are skipped.</summary>
+    /// <summary>
+    /// Decodes ids to text; invalid UTF-8 becomes U+FFFD. Ids that name no token (model padding) are skipped. A
+    /// SentencePiece-style tokenizer drops the leading space of the result (the dummy prefix its encoder added).
+    /// </summary>
     public string Decode(IEnumerable<int> ids, bool skipSpecialTokens = false)
     {
         ArgumentNullException.ThrowIfNull(ids);
@@ -161,13 +194,22 @@ public sealed class TextTokenizer
             }
         }
 
-        return Encoding.UTF8.GetString(bytes.ToArray());
+        int stripped = 0;
+        while (stripped < LeadingSpacesStripped && stripped < bytes.Count && bytes[stripped] == (byte)' ')
+        {
+            stripped++;
+        }
+
+        return Encoding.UTF8.GetString(bytes.ToArray(), stripped, bytes.Count - stripped);
     }
 
-    /// <summary>The token as spelled in tokenizer.json (byte-level form for BPE tokens), or null for an unknown id.</summary>
+    /// <summary>The token as spelled in tokenizer.json (byte-level or '▁' form for BPE tokens), or null for an unknown id.</summary>
     public string? TokenText(int id) => (uint)id < (uint)VocabSize ? _tokenText[id] : null;
 
-    /// <summary>The raw bytes the token stands for; empty for an unknown id.</summary>
+    /// <summary>
+    /// The raw bytes the token stands for ('▁' as a space, &lt;0xNN&gt; as its byte); empty for an unknown id. The
+    /// leading space Decode strips from a whole text is not stripped here.
+    /// </summary>
     public ReadOnlySpan<byte> TokenBytes(int id) => (uint)id < (uint)VocabSize ? _tokenBytes[id] : default;
 
     /// <summary>True for added tokens marked special (BOS, EOS, chat markers, reserved tokens).</summary>
@@ -195,7 +237,21 @@ public sealed class TextTokenizer
                 continue;
             }
 
-            ids.AddRange(_bpe.EncodeToIds(span, considerPreTokenization: false, considerNormalization: false));
+            ids.AddRange(_bpe!.EncodeToIds(span, considerPreTokenization: false, considerNormalization: false));
+        }
+    }
+
+    private void EncodeSentencePiece(string text, bool atInputStart, List<int> ids)
+    {
+        foreach (string word in _layout!.Words(text, atInputStart))
+        {
+            if (_ignoreMerges && _vocabLookup.TryGetValue(word, out int id))
+            {
+                ids.Add(id);
+                continue;
+            }
+
+            _sentencePiece!.Encode(word, ids);
         }
     }
 

@@ -12,11 +12,20 @@ internal sealed record TokenizerDefinition(
     bool NormalizeNfc,
     bool IgnoreMerges,
     string? BosToken,
-    string? EosToken);
+    string? EosToken)
+{
+    /// <summary>Set for SentencePiece-style BPE (Llama 2, Mistral); null for byte-level BPE.</summary>
+    public SentencePieceModel? SentencePiece { get; init; }
+}
+
+/// <summary>The SentencePiece-style parts of a tokenizer.json: its spelling rules and model.byte_fallback/unk_token/fuse_unk.</summary>
+internal sealed record SentencePieceModel(SentencePieceLayout Layout, bool ByteFallback, string? UnknownToken, bool FuseUnknown);
 
 /// <summary>
-/// Reads the byte-level BPE subset of HuggingFace's tokenizer.json. Anything outside that subset is rejected with
-/// a message naming the file and the field, rather than producing wrong token ids.
+/// Reads the BPE subset of HuggingFace's tokenizer.json: byte-level BPE (GPT-2, Llama 3, Qwen2, SmolLM2) and
+/// SentencePiece-style BPE with byte fallback (Llama 2, Mistral; see <see cref="SentencePieceJsonReader"/>).
+/// Anything outside that subset is rejected with a message naming the file and the field, rather than producing
+/// wrong token ids.
 /// </summary>
 internal static class TokenizerJsonReader
 {
@@ -47,14 +56,13 @@ internal static class TokenizerJsonReader
         string modelType = model.TryGetProperty("type", out JsonElement type) ? type.GetString() ?? "" : "BPE";
         if (modelType != "BPE")
         {
-            throw error($"model type '{modelType}' is not supported; only byte-level BPE (GPT-2, Llama 3, Qwen2, SmolLM2) is");
+            throw error($"model type '{modelType}' is not supported; only BPE (byte-level, or SentencePiece-style with byte_fallback) is");
         }
 
-        if (IsTrue(model, "byte_fallback")
-            || !string.IsNullOrEmpty(OptionalString(model, "continuing_subword_prefix"))
+        if (!string.IsNullOrEmpty(OptionalString(model, "continuing_subword_prefix"))
             || !string.IsNullOrEmpty(OptionalString(model, "end_of_word_suffix")))
         {
-            throw error("BPE with byte_fallback or subword affixes (SentencePiece style, e.g. Llama 2) is not supported; only byte-level BPE is");
+            throw error("BPE with subword affixes (continuing_subword_prefix, end_of_word_suffix) is not supported");
         }
 
         var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -95,6 +103,16 @@ internal static class TokenizerJsonReader
             }
         }
 
+        (string? bos, string? eos) = ReadConfig(tokenizerConfigPath);
+        if (SentencePieceJsonReader.Applies(root, model))
+        {
+            var sentencePiece = new SentencePieceModel(SentencePieceJsonReader.Read(root, error), IsTrue(model, "byte_fallback"),
+                OptionalString(model, "unk_token"), IsTrue(model, "fuse_unk"));
+            return new TokenizerDefinition(vocab, merges, added, new PreTokenizer([], addPrefixSpace: false), sentencePiece.Layout.NormalizeNfc,
+                IsTrue(model, "ignore_merges"), bos, eos)
+            { SentencePiece = sentencePiece };
+        }
+
         var splits = new List<Regex>();
         bool addPrefixSpace = false;
         bool byteLevel = false;
@@ -110,11 +128,10 @@ internal static class TokenizerJsonReader
 
         if (!byteLevel)
         {
-            throw error("neither pre_tokenizer nor decoder is ByteLevel; only byte-level BPE is supported");
+            throw error("neither pre_tokenizer nor decoder is ByteLevel, and it is not SentencePiece-style (byte_fallback, Metaspace); only these two kinds of BPE are supported");
         }
 
         bool nfc = root.TryGetProperty("normalizer", out JsonElement normalizer) && ReadNormalizer(normalizer, error);
-        (string? bos, string? eos) = ReadConfig(tokenizerConfigPath);
         return new TokenizerDefinition(vocab, merges, added, new PreTokenizer(splits, addPrefixSpace), nfc,
             IsTrue(model, "ignore_merges"), bos, eos);
     }

@@ -55,7 +55,7 @@ public static class ModelGenerator
             ["bos_token_id"] = GeneratedTokenizerFiles.BosTokenId,
             ["eos_token_id"] = GeneratedTokenizerFiles.EosTokenId,
         });
-        GeneratedTokenizerFiles.Write(folder, spec.VocabSize, spec.Seed);
+        GeneratedTokenizerFiles.Write(folder, spec.VocabSize, spec.Seed, spec.SentencePieceTokenizer);
     }
 
     static Dictionary<string, object?> Config(GeneratedModelSpec spec)

@@ -4,7 +4,7 @@ namespace Dnet.Inference.Generator;
 
 /// <summary>
 /// Turns the <c>Dnet:Model</c> setting into a checkpoint folder: an existing folder is used as is; a generated
-/// model name (dnet-tiny, dnet-bench-135m) is generated once into the cache directory. Several processes may ask
+/// model name (dnet-tiny, dnet-tiny-mistral, dnet-bench-135m) is generated once into the cache directory. Several processes may ask
 /// at once: one generates under an exclusive lock file into a temporary folder and renames it into place, the
 /// others wait for the lock and then find the folder.
 /// </summary>
