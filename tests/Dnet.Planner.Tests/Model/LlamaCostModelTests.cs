@@ -99,7 +99,10 @@ public sealed class LlamaCostModelTests
             Assert.IsTrue(shape.AttentionBias);
             Assert.IsTrue(shape.TieWordEmbeddings);
             var unknown = Assert.ThrowsExactly<ModelNotFoundException>(() => ModelCatalog.Resolve(Path.Combine(folder, "nope"), null, []));
-            StringAssert.Contains(unknown.Message, "dnet-tiny, dnet-bench-135m");
+            // Names what would have resolved: every generated model, and where checkpoints are looked for.
+            StringAssert.Contains(unknown.Message, "is not a generated model (dnet-tiny, ");
+            StringAssert.Contains(unknown.Message, "dnet-bench-135m)");
+            StringAssert.Contains(unknown.Message, "model roots");
         }
         finally
         {
