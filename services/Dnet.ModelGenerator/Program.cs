@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Dnet.Inference.Generator;
+using Dnet.ModelGeneration;
 using Dnet.Models;
 
 // Writes a generated checkpoint folder (seeded random weights, real HuggingFace layout) for machines that cannot

@@ -1,6 +1,6 @@
 using System.Net;
 using Dnet.Contracts.Shards;
-using Dnet.Contracts.Streaming;
+using Dnet.Transport;
 using Dnet.ServiceDefaults.Cluster;
 using Grpc.Core;
 using Grpc.Health.V1;

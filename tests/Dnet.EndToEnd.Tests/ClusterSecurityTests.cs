@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
 using Dnet.Contracts.Shards;
-using Dnet.Contracts.Streaming;
+using Dnet.Transport;
 using Grpc.Core;
 using Grpc.Net.Client;
 

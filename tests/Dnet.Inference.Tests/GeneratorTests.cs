@@ -1,5 +1,5 @@
-using Dnet.Inference.Generator;
 using Dnet.Inference.Model;
+using Dnet.ModelGeneration;
 using Dnet.Models;
 
 namespace Dnet.Inference.Tests;

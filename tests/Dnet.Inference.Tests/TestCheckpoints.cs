@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Dnet.Inference.Generator;
+using Dnet.ModelGeneration;
 using Dnet.Models;
 
 namespace Dnet.Inference.Tests;

@@ -1,7 +1,7 @@
 using Dnet.Contracts.Shards;
-using Dnet.Contracts.Streaming;
 using Dnet.Generation.Chat;
 using Dnet.Generation.Tokenization;
+using Dnet.Transport;
 using Grpc.Net.Client;
 
 namespace Dnet.Gateway.Ring;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Dnet.Contracts.Shards;
-using Dnet.Contracts.Streaming;
 using Dnet.Contracts.Tracing;
 using Dnet.ServiceDefaults.Cluster;
 using Dnet.ServiceDefaults.Tracing;
+using Dnet.Transport;
 using Grpc.Core;
 
 namespace Dnet.Gateway.Ring;

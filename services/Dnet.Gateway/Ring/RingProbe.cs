@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Dnet.Contracts.Shards;
-using Dnet.Contracts.Streaming;
+using Dnet.Transport;
 using Dnet.ServiceDefaults.Cluster;
 using Grpc.Core;
 

@@ -45,7 +45,7 @@ public sealed record PlanInputs(
     bool OrdersSearched);
 
 /// <summary>The model's shape and the solver's cost profile of it.</summary>
-public sealed record ModelInputs(string Name, Dnet.Models.ModelConfig Shape, long TotalParameters, ModelProfile Profile);
+public sealed record ModelInputs(string Name, Dnet.Models.ModelConfig Shape, long TotalParameters, ModelCosts Profile);
 
 /// <summary>A shard's device profile (GET /planner/devices and plan inputs).</summary>
 public sealed record DeviceDocument(

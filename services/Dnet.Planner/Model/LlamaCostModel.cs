@@ -1,6 +1,5 @@
 using Dnet.Models;
 using Dnet.Planner.Topology;
-using SolverProfile = Dnet.Planner.Topology.ModelProfile;
 
 namespace Dnet.Planner.Model;
 
@@ -20,14 +19,14 @@ public static class LlamaCostModel
     /// The solver's profile with weights and activations in <paramref name="computeDtype"/>. FLOPs per token are taken
     /// at <paramref name="contextLength"/>, so the prediction is the decode cost at a full context.
     /// </summary>
-    public static SolverProfile Profile(ModelConfig config, ComputeDtype computeDtype, int contextLength)
+    public static ModelCosts Profile(ModelConfig config, ComputeDtype computeDtype, int contextLength)
     {
         var profile = Dnet.Models.ModelProfile.From(config, computeDtype);
         var layer = new LayerCost(
             profile.BytesPerLayer,
             FlopsPerToken: profile.FlopsPerTokenPerLayer(contextLength),
             KvBytesPerToken: profile.KvBytesPerTokenPerLayer);
-        return new SolverProfile(
+        return new ModelCosts(
             Enumerable.Repeat(layer, profile.Layers).ToList(),
             profile.EmbeddingBytes,
             profile.HeadBytes,

@@ -7,7 +7,7 @@ namespace Dnet.Planner.Topology;
 /// <param name="ContextLength">Tokens of KV cache every shard must hold room for, and the context decode is predicted at.</param>
 /// <param name="UseAllDevices">Require every device to get at least one layer (otherwise a device may be left out).</param>
 public sealed record PlanningProblem(
-    ModelProfile Model,
+    ModelCosts Model,
     IReadOnlyList<DeviceCapacity> Devices,
     LinkTable Links,
     int ContextLength,

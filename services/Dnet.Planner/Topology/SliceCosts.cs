@@ -87,7 +87,7 @@ internal sealed class SliceCosts
     {
         string fromNode = from < 0 ? LinkTable.Gateway : problem.Devices[from].Node;
         string toNode = to < 0 ? LinkTable.Gateway : problem.Devices[to].Node;
-        long bytes = from < 0 || to < 0 ? ModelProfile.TokenBytesPerToken : problem.Model.ActivationBytesPerToken;
+        long bytes = from < 0 || to < 0 ? ModelCosts.TokenBytesPerToken : problem.Model.ActivationBytesPerToken;
         var link = problem.Links.Get(fromNode, toNode);
         return new HopPrediction(fromNode, toNode, bytes, link.LatencyMs, link.TransferMs(bytes));
     }

@@ -46,7 +46,7 @@ public sealed class ModelCopies(ModelLocator locator, ShardIdentity identity, IL
         }
 
         var located = locator.Locate(model);
-        var folder = await Task.Run(() => ModelLocator.Materialize(located, new Progress<Inference.Generator.GenerationProgress>(
+        var folder = await Task.Run(() => ModelLocator.Materialize(located, new Progress<ModelGeneration.GenerationProgress>(
             p => logger.LogInformation("Generating {Model}: {Progress}", model, p))), cancellationToken);
         var path = Path.Combine(folder, file);
         return File.Exists(path)

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Dnet.Contracts.Shards;
-using Dnet.Inference.Generator;
+using Dnet.ModelGeneration;
 
 namespace Dnet.Shard.Models;
 

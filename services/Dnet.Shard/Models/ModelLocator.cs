@@ -1,4 +1,4 @@
-using Dnet.Inference.Generator;
+using Dnet.ModelGeneration;
 using Dnet.Models;
 
 namespace Dnet.Shard.Models;

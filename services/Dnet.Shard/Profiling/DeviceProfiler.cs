@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dnet.Contracts.Shards;
 using Dnet.Contracts.Tracing;
-using Dnet.Inference.Generator;
+using Dnet.ModelGeneration;
 
 namespace Dnet.Shard.Profiling;
 

@@ -1,7 +1,7 @@
 using Dnet.Contracts.Shards;
-using Dnet.Contracts.Streaming;
 using Dnet.Inference.Model;
 using Dnet.Models;
+using Dnet.Transport;
 using ActivationFrame = Dnet.Contracts.Shards.ActivationFrame;
 
 namespace Dnet.Shard.Ring;

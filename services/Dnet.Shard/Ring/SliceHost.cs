@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dnet.Contracts.Shards;
-using Dnet.Contracts.Streaming;
 using Dnet.Contracts.Tracing;
-using Dnet.Inference.Generator;
 using Dnet.Inference.Model;
+using Dnet.ModelGeneration;
 using Dnet.Models;
 using Dnet.ServiceDefaults.Cluster;
 using Dnet.ServiceDefaults.Tracing;
 using Dnet.Shard.Models;
+using Dnet.Transport;
 using ActivationFrame = Dnet.Contracts.Shards.ActivationFrame;
 
 namespace Dnet.Shard.Ring;

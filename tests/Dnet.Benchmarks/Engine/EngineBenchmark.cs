@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Dnet.Inference.Generator;
 using Dnet.Inference.Model;
+using Dnet.ModelGeneration;
 using Dnet.Models;
 
 namespace Dnet.Benchmarks.Engine;

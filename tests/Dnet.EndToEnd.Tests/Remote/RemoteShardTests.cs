@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Dnet.Inference.Generator;
+using Dnet.ModelGeneration;
 
 namespace Dnet.EndToEnd.Tests.Remote;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Dnet.Cluster.Tests;
 using Dnet.Contracts.Shards;
-using Dnet.Inference.Generator;
+using Dnet.ModelGeneration;
 using Dnet.Models;
 using Dnet.ServiceDefaults.Cluster.Membership;
 

@@ -32,7 +32,7 @@ public sealed class OrderTests
         for (int instance = 0; instance < 25; instance++)
         {
             int layers = random.Next(2, 6), devices = random.Next(1, 4);
-            var model = new ModelProfile(
+            var model = new ModelCosts(
                 [.. Enumerable.Range(0, layers).Select(_ => new LayerCost(random.Next(50, 150), random.Next(1, 10) * 1e8, random.Next(0, 3)))],
                 EmbeddingBytes: random.Next(0, 100), HeadBytes: random.Next(0, 100), HeadFlopsPerToken: 1e8, TiedHeadBytes: 0, ActivationBytesPerToken: 500);
             var capacities = Enumerable.Range(0, devices)

@@ -49,7 +49,7 @@ public sealed class SplitTests
     public void MemoryTimeBoundsAShardWhenItStreamsMoreThanItComputes()
     {
         // One layer of 1 GFLOP and 1e9 bytes on 1000 GFLOP/s (1 ms) with 10 GB/s (100 ms): memory-bound at 100 ms.
-        var model = new ModelProfile([new LayerCost(1_000_000_000, 1e9, 0)], 0, 0, 0, 0, 10);
+        var model = new ModelCosts([new LayerCost(1_000_000_000, 1e9, 0)], 0, 0, 0, 0, 10);
         var problem = Problem(model, devices: [new DeviceCapacity("a", 2_000_000_000, 1000, 10, 1)]);
 
         var shard = solver.Solve(problem).Prediction.Shards.Single();

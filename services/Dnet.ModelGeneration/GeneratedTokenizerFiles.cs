@@ -1,6 +1,6 @@
 using Dnet.Generation.Tokenization;
 
-namespace Dnet.Inference.Generator;
+namespace Dnet.ModelGeneration;
 
 /// <summary>
 /// The tokenizer files of a generated model come from Dnet.Generation (the one place tokenizers live): a byte-level

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Dnet.Models;
 
-namespace Dnet.Inference.Generator;
+namespace Dnet.ModelGeneration;
 
 /// <summary>
 /// Writes a safetensors file from tensor plans: header in plan order, padded with spaces to a multiple of 8 (so

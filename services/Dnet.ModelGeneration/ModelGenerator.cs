@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Dnet.Models;
 
-namespace Dnet.Inference.Generator;
+namespace Dnet.ModelGeneration;
 
 /// <summary>
 /// Writes a real HuggingFace-format checkpoint folder (config.json, safetensors, tokenizer files) with seeded

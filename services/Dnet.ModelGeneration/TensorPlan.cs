@@ -1,6 +1,6 @@
 using Dnet.Models;
 
-namespace Dnet.Inference.Generator;
+namespace Dnet.ModelGeneration;
 
 /// <summary>One tensor to generate: name, shape and the normal distribution its elements are drawn from.</summary>
 sealed record TensorPlan(string Name, long[] Shape, double Mean, double Std)

@@ -1,6 +1,6 @@
 using Dnet.Generation.Sampling;
 
-namespace Dnet.Inference.Generator;
+namespace Dnet.ModelGeneration;
 
 /// <summary>
 /// Deterministic N(mean, std) samples: xoshiro256** seeded through splitmix64, Box-Muller. Owned here (not

@@ -1,6 +1,6 @@
 using Dnet.Models;
 
-namespace Dnet.Inference.Generator;
+namespace Dnet.ModelGeneration;
 
 /// <summary>
 /// Turns the <c>Dnet:Model</c> setting into a checkpoint folder: an existing folder is used as is; a generated

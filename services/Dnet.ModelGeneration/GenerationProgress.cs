@@ -1,4 +1,4 @@
-namespace Dnet.Inference.Generator;
+namespace Dnet.ModelGeneration;
 
 /// <summary>Progress of writing a generated checkpoint.</summary>
 /// <param name="Model">Model name.</param>

@@ -1,6 +1,6 @@
 namespace Dnet.Planner.Topology;
 
-/// <summary>The solver's view of a model: per-layer costs plus what the first and last shard hold on top.</summary>
+/// <summary>The solver's view of a model (built from <see cref="Dnet.Models.ModelProfile"/> by LlamaCostModel): per-layer costs plus what the first and last shard hold on top.</summary>
 /// <param name="Layers">Cost of each decoder layer, in order.</param>
 /// <param name="EmbeddingBytes">embed_tokens, held by the shard that holds layer 0.</param>
 /// <param name="HeadBytes">Final norm + lm_head, held (and read per token) by the shard that holds the last layer.</param>
@@ -10,7 +10,7 @@ namespace Dnet.Planner.Topology;
 /// ends keeps that matrix once.
 /// </param>
 /// <param name="ActivationBytesPerToken">Hidden-state bytes sent per token on a shard-to-shard hop.</param>
-public sealed record ModelProfile(
+public sealed record ModelCosts(
     IReadOnlyList<LayerCost> Layers,
     long EmbeddingBytes,
     long HeadBytes,

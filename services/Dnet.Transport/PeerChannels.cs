@@ -2,7 +2,7 @@ using System.Net;
 using Dnet.Contracts.Cluster;
 using Grpc.Net.Client;
 
-namespace Dnet.Contracts.Streaming;
+namespace Dnet.Transport;
 
 /// <summary>
 /// gRPC channels between Dnet processes: cleartext HTTP/2 with keep-alive pings, so a peer that stops answering
