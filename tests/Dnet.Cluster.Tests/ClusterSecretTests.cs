@@ -1,7 +1,7 @@
 using System.Net;
 using Dnet.Contracts.Shards;
-using Dnet.Transport;
 using Dnet.ServiceDefaults.Cluster;
+using Dnet.Transport;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Dnet.Contracts.Shards;
-using Dnet.Transport;
 using Dnet.ServiceDefaults.Cluster;
+using Dnet.Transport;
 using Grpc.Core;
 
 namespace Dnet.Gateway.Ring;
