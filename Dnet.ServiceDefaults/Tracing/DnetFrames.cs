@@ -33,6 +33,17 @@ public static class DnetFrames
     public static Activity? Start(string name, ActivityContext parent) =>
         FrameGate.AnyRecords(name) ? Source.StartActivity(name, ActivityKind.Internal, parent) : null;
 
+    /// <summary>
+    /// Starts a frame under <paramref name="parent"/> that began at <paramref name="startTime"/>: a frame recorded after
+    /// the fact (set its end with <see cref="Activity.SetEndTime"/> before disposing it), e.g. one of several requests'
+    /// frames over one shared piece of work.
+    /// </summary>
+    /// <param name="name">Frame name from <see cref="FrameNames"/>.</param>
+    /// <param name="parent">Parent span context; a default context falls back to <see cref="Activity.Current"/>.</param>
+    /// <param name="startTime">When the frame began (UTC).</param>
+    public static Activity? Start(string name, ActivityContext parent, DateTimeOffset startTime) =>
+        FrameGate.AnyRecords(name) ? Source.StartActivity(name, ActivityKind.Internal, parent, startTime: startTime) : null;
+
     /// <summary>Starts a frame under the W3C context carried by a message's <c>traceparent</c>/<c>tracestate</c> fields.</summary>
     /// <param name="name">Frame name from <see cref="FrameNames"/>.</param>
     /// <param name="traceparent">W3C <c>traceparent</c>; empty or invalid falls back to <see cref="Activity.Current"/>.</param>

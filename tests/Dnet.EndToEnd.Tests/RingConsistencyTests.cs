@@ -50,8 +50,9 @@ public sealed class RingConsistencyTests
     public async Task ConcurrentRequestsGetWhatTheyGetAlone()
     {
         var client = await Cluster.ChatClientAsync(TestContext.CancellationToken);
-        var requests = Enumerable.Range(0, 8)
-            .Select(i => (Prompt: $"Request {i}: describe colour number {i * 7}.", Options: new ChatCompletionOptions
+        var requests = Enumerable.Range(0, 32)
+            // Every fourth prompt is a few hundred tokens: the shards prefill it in chunks while the others decode.
+            .Select(i => (Prompt: $"Request {i}: describe colour number {i * 7}." + (i % 4 == 0 ? LongContext(i) : ""), Options: new ChatCompletionOptions
             {
                 MaxOutputTokenCount = 20,
                 Temperature = 0.9f,
@@ -72,6 +73,9 @@ public sealed class RingConsistencyTests
         CollectionAssert.AreEqual(alone, together);
         Assert.IsGreaterThan(1, alone.Distinct().Count(), "different prompts and seeds should not all give the same text");
     }
+
+    private static string LongContext(int seed) =>
+        string.Concat(Enumerable.Range(0, 10).Select(k => $" Shade {seed * 10 + k} sits between the lighter and the darker ones."));
 
     private async Task<string> CompleteAsync(ChatClient client, string prompt, ChatCompletionOptions options)
     {

@@ -122,19 +122,26 @@ public static class FrameNames
     public const string ComputeQueueWait = "compute.queue.wait";
 
     /// <summary>
-    /// Shard: one activation through this shard's layers, end to end; contains <see cref="ComputeActivationsLoad"/>,
-    /// <see cref="ComputeExecute"/>, <see cref="ComputeSampling"/> (last shard) and <see cref="ComputeActivationsStore"/>.
-    /// Attributes: request id, <c>dnet.step</c>, <c>dnet.layers</c>, <c>dnet.tokens</c>, <c>dnet.flops</c>, <c>dnet.dtype</c>.
+    /// Shard: one activation (a decode step or a prompt chunk) through this shard's layers, end to end; contains
+    /// <see cref="ComputeActivationsLoad"/>, <see cref="ComputeExecute"/>, <see cref="ComputeSampling"/> (last shard) and
+    /// <see cref="ComputeActivationsStore"/>. A shard runs the steps of many requests as one batched forward: each request
+    /// gets its own frame with the batch's start and end, so its duration is the shared batch time.
+    /// Attributes: request id, <c>dnet.step</c>, <c>dnet.layers</c>, <c>dnet.tokens</c>, <c>dnet.flops</c>, <c>dnet.dtype</c>,
+    /// <c>dnet.batch.size</c>, <c>dnet.batch.tokens</c>.
     /// </summary>
     public const string ComputeForward = "compute.forward";
 
-    /// <summary>Shard: incoming bytes (or token ids) to a tensor. Attributes: <c>dnet.bytes</c>.</summary>
+    /// <summary>Shard: this request's incoming bytes (or token ids) to the engine's input rows. Attributes: <c>dnet.bytes</c>.</summary>
     public const string ComputeActivationsLoad = "compute.activations.load";
 
-    /// <summary>Shard: the layers themselves (with the request's KV cache). Attributes: <c>dnet.layers</c>, <c>dnet.tokens</c>.</summary>
+    /// <summary>
+    /// Shard: the layers themselves (each request with its own KV cache) and, on the last shard, final norm and lm_head:
+    /// one batched forward, so the same interval for every request of the batch. Attributes: <c>dnet.layers</c>,
+    /// <c>dnet.tokens</c> (this request's rows), <c>dnet.batch.size</c>, <c>dnet.batch.tokens</c>.
+    /// </summary>
     public const string ComputeExecute = "compute.execute";
 
-    /// <summary>Last shard: final norm, lm_head and sampling with the request's parameters.</summary>
+    /// <summary>Last shard: sampling the next token from this request's logits with its parameters.</summary>
     public const string ComputeSampling = "compute.sampling";
 
     /// <summary>Shard: the output tensor to bytes for the next hop. Attributes: <c>dnet.bytes</c>.</summary>

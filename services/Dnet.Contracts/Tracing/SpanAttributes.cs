@@ -37,6 +37,19 @@ public static class SpanAttributes
     public const string Flops = "dnet.flops";
 
     /// <summary>
+    /// On a shard's <see cref="FrameNames.ComputeForward"/> and <see cref="FrameNames.ComputeExecute"/>: sequences
+    /// (requests) whose steps ran in the same batched forward, this one included (int). Every request of a batch has its
+    /// own forward frame spanning the whole batch, so compute time of a batched forward is shared, not split.
+    /// </summary>
+    public const string BatchSize = "dnet.batch.size";
+
+    /// <summary>
+    /// On the same frames as <see cref="BatchSize"/>: rows of the batched forward over all its sequences (decode tokens
+    /// plus prefill-chunk tokens) (int).
+    /// </summary>
+    public const string BatchTokens = "dnet.batch.tokens";
+
+    /// <summary>
     /// On a request root: the trace control's name-prefix filter in force when the request started (comma-separated);
     /// absent when every frame was recorded. Frames of other names were not recorded for the request.
     /// </summary>

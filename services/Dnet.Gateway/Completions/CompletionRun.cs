@@ -24,6 +24,7 @@ internal sealed class CompletionRun(
     int[] promptIds,
     int maxTokens,
     TimeSpan stallTimeout,
+    TimeSpan maxRingWait,
     ILogger logger)
 {
     public async IAsyncEnumerable<CompletionEvent> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -132,28 +133,48 @@ internal sealed class CompletionRun(
         model.FirstHop.Send(frame);
     }
 
+    /// <summary>
+    /// Waits for this request's next token. Silence alone is not failure: while the ring keeps returning tokens for
+    /// other requests it is alive and this step is queued behind their work (a burst of prompts), so the wait goes on,
+    /// up to <c>maxRingWait</c>. Only a ring silent for everyone for <paramref name="timeout"/> is down or stalled.
+    /// </summary>
     private async Task<TokenFrame> NextTokenAsync(
         System.Threading.Channels.ChannelReader<ArrivedToken> tokens, TimeSpan timeout, int step, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
-        TokenFrame frame;
         using var wait = DnetFrames.Start(FrameNames.RequestTokenWait);
         wait?.SetTag(SpanAttributes.RequestId, requestId);
         wait?.SetTag(SpanAttributes.Step, step);
-        try
+        var waited = Stopwatch.StartNew();
+        var silence = timeout;
+        while (true)
         {
-            var arrived = await tokens.ReadAsync(deadline.Token);
-            frame = arrived.Frame;
-            RecordReceive(arrived, wait);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new RingFailureException(
-                $"no token from the ring ({string.Join(" -> ", model.Shards.Select(s => s.Node))}) within {timeout.TotalSeconds:F0} s: a shard is down or stalled");
-        }
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(silence);
+            try
+            {
+                var arrived = await tokens.ReadAsync(deadline.Token);
+                RecordReceive(arrived, wait);
+                var frame = arrived.Frame;
+                return string.IsNullOrEmpty(frame.Error) ? frame : throw new RingFailureException(frame.Error);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                var ring = string.Join(" -> ", model.Shards.Select(s => s.Node));
+                if (router.SinceLastToken >= timeout)
+                {
+                    throw new RingFailureException($"no token from the ring ({ring}) within {timeout.TotalSeconds:F0} s: a shard is down or stalled");
+                }
 
-        return string.IsNullOrEmpty(frame.Error) ? frame : throw new RingFailureException(frame.Error);
+                if (waited.Elapsed >= maxRingWait)
+                {
+                    throw new RingFailureException(
+                        $"no token for this request within {waited.Elapsed.TotalSeconds:F0} s although the ring ({ring}) serves others: it is overloaded");
+                }
+
+                // Fail when the ring has been silent for everyone for the whole timeout, not a timeout after this check.
+                silence = timeout - router.SinceLastToken;
+            }
+        }
     }
 
     /// <summary>

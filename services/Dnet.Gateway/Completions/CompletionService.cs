@@ -61,7 +61,7 @@ internal sealed class CompletionService(
             await _slots.WaitAsync(cancellationToken);
         }
 
-        return new CompletionRun(model, router, generation, requestId, promptIds, maxTokens, options.Value.StallTimeout, logger);
+        return new CompletionRun(model, router, generation, requestId, promptIds, maxTokens, options.Value.StallTimeout, options.Value.MaxRingWait, logger);
     }
 
     public void Release() => _slots.Release();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Dnet.Contracts.Shards;
 
@@ -11,6 +12,10 @@ namespace Dnet.Gateway.Ring;
 internal sealed class RequestRouter(RingAlarm alarm, ILogger<RequestRouter> logger)
 {
     private readonly ConcurrentDictionary<string, Channel<ArrivedToken>> _requests = new();
+    private long _lastTokenTimestamp = Stopwatch.GetTimestamp();
+
+    /// <summary>How long ago the ring last returned a token (for any request): how a live but busy ring is told from a stalled one.</summary>
+    public TimeSpan SinceLastToken => Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastTokenTimestamp));
 
     /// <summary>Requests in the ring now.</summary>
     public int InFlight => _requests.Count;
@@ -31,7 +36,11 @@ internal sealed class RequestRouter(RingAlarm alarm, ILogger<RequestRouter> logg
 
     public void Deliver(TokenFrame frame, int bytes = 0)
     {
-        if (!string.IsNullOrEmpty(frame.Error))
+        if (string.IsNullOrEmpty(frame.Error))
+        {
+            Interlocked.Exchange(ref _lastTokenTimestamp, Stopwatch.GetTimestamp());
+        }
+        else
         {
             alarm.Raise(frame.Error);
         }

@@ -95,8 +95,12 @@ internal sealed class ShardApi(SliceHost host, FrameQueue queue, ShardIdentity i
         return new UnloadReply();
     }
 
-    public override Task<FreeSequenceReply> FreeSequence(FreeSequenceRequest request, ServerCallContext context) =>
-        Task.FromResult(new FreeSequenceReply { Freed = host.Free(request.RequestId) });
+    public override Task<FreeSequenceReply> FreeSequence(FreeSequenceRequest request, ServerCallContext context)
+    {
+        // Steps of the request still queued here (chunks of a cancelled prompt) must not run and recreate its cache.
+        queue.Forget(request.RequestId);
+        return Task.FromResult(new FreeSequenceReply { Freed = host.Free(request.RequestId) });
+    }
 
     public override Task<EchoPayload> Echo(EchoPayload request, ServerCallContext context) => Task.FromResult(request);
 

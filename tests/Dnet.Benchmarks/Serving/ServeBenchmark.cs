@@ -5,10 +5,12 @@ namespace Dnet.Benchmarks.Serving;
 /// <summary>
 /// Serving benchmark of the real cluster, like vLLM's <c>bench serve</c>: per shard count a fresh AppHost, a warm-up
 /// request, then each concurrency level; TTFT, TPOT, ITL and end-to-end latency, throughput, and the latency one more
-/// shard-to-shard hop adds. Options: <c>--shards 1,2,4</c>, <c>--concurrency 1,4,8</c>, <c>--requests N</c> (per level),
-/// <c>--max-tokens N</c>, <c>--model NAME</c> (<c>dnet-tiny</c> for a quick run). <c>--remote-shards</c> runs every
-/// shard count twice, with the AppHost's own shards and with shards in network namespaces (each its own host on a
-/// bridge), and reports what a hop over the network costs compared with loopback.
+/// shard-to-shard hop adds, and the batching targets of issue #10 as ratios measured in this run. Options:
+/// <c>--shards 1,2</c>, <c>--concurrency 1,8,32</c> (on 1 shard), <c>--multi-shard-concurrency 1</c> (on more shards),
+/// <c>--requests N</c> (per level; default max(8, 2 x in flight)), <c>--max-tokens N</c>, <c>--model NAME</c>
+/// (<c>dnet-tiny</c> for a quick run). <c>--remote-shards</c> runs every shard count twice, with the AppHost's own
+/// shards and with shards in network namespaces (each its own host on a bridge), and reports what a hop over the
+/// network costs compared with loopback.
 /// </summary>
 static class ServeBenchmark
 {
@@ -17,13 +19,14 @@ static class ServeBenchmark
     static async Task<object> RunAsync(string[] args)
     {
         string model = BenchOptions.String(args, "--model", "dnet-bench-135m");
-        int[] shardCounts = BenchOptions.IntList(args, "--shards", "1,2,4");
-        int[] concurrencies = BenchOptions.IntList(args, "--concurrency", "1,4,8");
-        int requests = BenchOptions.Int(args, "--requests", 8);
-        bool remote = args.Contains("--remote-shards");
+        int[] shardCounts = BenchOptions.IntList(args, "--shards", "1,2");
+        int[] concurrencies = BenchOptions.IntList(args, "--concurrency", "1,8,32");
+        int[] multiShardConcurrencies = BenchOptions.IntList(args, "--multi-shard-concurrency", "1");
+        int? requests = args.Contains("--requests") ? BenchOptions.Int(args, "--requests", 8) : null;
         ChatLoad load = new(model, ChatLoad.DefaultPrompt, BenchOptions.Int(args, "--max-tokens", 32));
         string? loadAtStart = BenchOptions.LoadAverage();
 
+        bool remote = args.Contains("--remote-shards");
         var clusters = new List<ClusterResult>();
         var remoteClusters = new List<ClusterResult>();
         foreach (int shards in shardCounts)
@@ -39,7 +42,7 @@ static class ServeBenchmark
         {
             Benchmark = "serve",
             Model = model,
-            RequestsPerLevel = requests,
+            RequestsPerLevel = requests?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "max(8, 2 x concurrency)",
             load.MaxTokens,
             Sampling = "temperature 1, seed = request index (no ignore_eos: output tokens counted from the usage chunk)",
             TokenEvents = "SSE chunks with content text or logprob entries (logprobs requested so tokens without printable text still arrive one by one)",
@@ -49,9 +52,10 @@ static class ServeBenchmark
             LoadAverageAtEnd = BenchOptions.LoadAverage(),
             Clusters = clusters,
             PerHopOverhead = PerHop(clusters, concurrencies),
+            Targets = Targets(clusters),
             RemoteShards = remote ? remoteClusters : null,
-            RemotePerHopOverhead = remote ? PerHop(remoteClusters, concurrencies) : null,
-            RemoteVsLocalPerHop = remote ? RemoteVsLocal(clusters, remoteClusters, concurrencies) : null,
+            RemotePerHopOverhead = remote ? PerHop(remoteClusters, multiShardConcurrencies) : null,
+            RemoteVsLocalPerHop = remote ? RemoteVsLocal(clusters, remoteClusters, [.. concurrencies.Union(multiShardConcurrencies)]) : null,
         };
 
         async Task<ClusterResult> MeasureAsync(int shards, bool remote)
@@ -64,10 +68,12 @@ static class ServeBenchmark
             Console.Error.WriteLine($"serve: {shards} {where}: warm-up request");
             await ChatStream.SendAsync(cluster.Gateway, load, seed: 0, CancellationToken.None);
             var levels = new List<LevelResult>();
-            foreach (int concurrency in concurrencies)
+            foreach (int concurrency in shards == 1 ? concurrencies : multiShardConcurrencies)
             {
-                // Every level samples the same seeds, so the levels generate the same texts.
-                var level = await LoadLevel.RunAsync(cluster.Gateway, load, concurrency, requests, seedBase: 1, CancellationToken.None);
+                // Every level samples the same seeds, so the levels generate the same texts. At least two rounds of
+                // requests per level, so the in-flight count holds for most of the level rather than only at its start.
+                int count = requests ?? Math.Max(8, 2 * concurrency);
+                var level = await LoadLevel.RunAsync(cluster.Gateway, load, concurrency, count, seedBase: 1, CancellationToken.None);
                 Console.Error.WriteLine(
                     $"serve: {shards} {where}, concurrency {concurrency}: {level.OutputTokensPerS} tok/s, " +
                     $"TTFT p50 {level.TtftMs.Median} ms, ITL p50 {level.ItlMs.Median} ms, {level.FailedRequests} failed");
@@ -91,14 +97,43 @@ static class ServeBenchmark
             where far is not null
             let nearLevel = Level(near, concurrency)
             let farLevel = Level(far, concurrency)
+            where nearLevel is not null && farLevel is not null
             let hops = near.Shards + 1
             select new RemoteHopOverhead(concurrency, near.Shards, hops,
-                nearLevel?.ItlMs.Median, farLevel?.ItlMs.Median, Extra(farLevel?.ItlMs, nearLevel?.ItlMs, hops),
-                nearLevel?.TpotMs.Median, farLevel?.TpotMs.Median, Extra(farLevel?.TpotMs, nearLevel?.TpotMs, hops),
-                nearLevel?.TtftMs.Median, farLevel?.TtftMs.Median)];
+                nearLevel.ItlMs.Median, farLevel.ItlMs.Median, Extra(farLevel.ItlMs, nearLevel.ItlMs, hops),
+                nearLevel.TpotMs.Median, farLevel.TpotMs.Median, Extra(farLevel.TpotMs, nearLevel.TpotMs, hops),
+                nearLevel.TtftMs.Median, farLevel.TtftMs.Median)];
 
-    static double? Extra(Distribution? remote, Distribution? local, int hops) =>
-        remote?.Median is { } r && local?.Median is { } l ? Math.Round((r - l) / hops, 3) : null;
+    static double? Extra(Distribution remote, Distribution local, int hops) =>
+        remote.Median is { } r && local.Median is { } l ? Math.Round((r - l) / hops, 3) : null;
+
+    /// <summary>
+    /// Issue #10's serving targets, as ratios of levels measured in this run: 1 shard, output tokens/s at 8 and 32 in
+    /// flight over 1 in flight (>= 4 and >= 6); 2 shards over 1 shard at 1 in flight, decode tokens/s (1000 / TPOT
+    /// median, >= 0.9; output tokens/s too). Null where a level was not run.
+    /// </summary>
+    static object Targets(List<ClusterResult> clusters)
+    {
+        var one = clusters.FirstOrDefault(c => c.Shards == 1);
+        var two = clusters.FirstOrDefault(c => c.Shards == 2);
+        var single = one is null ? null : Level(one, 1);
+        var twoSingle = two is null ? null : Level(two, 1);
+        return new
+        {
+            OneShard8Over1 = Ratio(Rate(one, 8), single?.OutputTokensPerS, 4),
+            OneShard32Over1 = Ratio(Rate(one, 32), single?.OutputTokensPerS, 6),
+            TwoShardsOverOneAt1DecodeTokensPerS = Ratio(DecodeRate(twoSingle), DecodeRate(single), 0.9),
+            TwoShardsOverOneAt1OutputTokensPerS = Ratio(twoSingle?.OutputTokensPerS, single?.OutputTokensPerS, 0.9),
+            TtftP99Ms = one?.Levels.Select(l => new { l.Concurrency, P99 = l.TtftMs.P99, l.TtftMs.Median }).ToList(),
+        };
+    }
+
+    static double? Rate(ClusterResult? cluster, int concurrency) => cluster is null ? null : Level(cluster, concurrency)?.OutputTokensPerS;
+
+    static double? DecodeRate(LevelResult? level) => level?.TpotMs.Median is { } tpot and > 0 ? 1000 / tpot : null;
+
+    static object? Ratio(double? value, double? baseline, double target) =>
+        value is { } v && baseline is { } b && b > 0 ? new { Ratio = Math.Round(v / b, 3), Target = target, Met = v / b >= target } : null;
 
     /// <summary>
     /// (ITL median at N shards - at 1 shard)/(N-1) per concurrency: what each extra hop costs a token. The same from
