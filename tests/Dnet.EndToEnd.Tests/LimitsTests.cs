@@ -88,7 +88,11 @@ public sealed class LimitsTests
         // Kestrel's own port, not Aspire's proxy in front of it: the proxy would read the stream into its buffers and
         // hide the stalled reader from the gateway (as any buffering proxy would).
         var endpoint = KestrelEndpoint(cluster, "gateway");
-        // Big chunks (20 alternatives per token) and a tiny receive window fill the socket buffers within a few hundred tokens.
+        // Big chunks (20 alternatives per token) and a tiny receive window fill the socket buffers within a few hundred
+        // tokens. The random model may sample an end-of-turn token early, which would finish the stream before the
+        // buffers fill: those tokens are banned.
+        var folder = Dnet.ModelGeneration.ModelResolver.Resolve(Cluster.ModelId);
+        var tokenizer = Dnet.Generation.Tokenization.TextTokenizer.Load(Path.Combine(folder, "tokenizer.json"), Path.Combine(folder, "tokenizer_config.json"));
         var body = JsonSerializer.Serialize(new
         {
             model = Cluster.ModelId,
@@ -96,6 +100,7 @@ public sealed class LimitsTests
             max_tokens = 1900,
             logprobs = true,
             top_logprobs = 20,
+            logit_bias = tokenizer.EndOfTurnTokenIds.ToDictionary(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture), _ => -100),
             stream = true,
         });
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 2048 };
