@@ -4,18 +4,27 @@ using Dnet.AppHost.Supervision;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-var redis = builder.AddTraceSink("redis").WithRestartOnCrash();
+var network = ClusterNetwork.From(builder.Configuration);
+var secret = builder.AddClusterSecret();
+var redis = builder.AddTraceSink("redis", network).WithRestartOnCrash();
 var apiKey = builder.AddApiKey();
 var model = builder.AddModelParameter();
 
 var shardCount = builder.ShardCount();
 var shardGroup = builder.AddShardGroup(shardCount);
 var shards = Enumerable.Range(0, shardCount)
-    .Select(index => builder.AddShard(index, shardCount).WithParentRelationship(shardGroup).WithReference(redis).WaitFor(redis).WithRestartOnCrash())
+    .Select(index => network.Apply(builder.AddShard(index, shardCount))
+        .WithParentRelationship(shardGroup)
+        .WithClusterSecret(secret)
+        .WithModelRoots(builder.Configuration)
+        .WithReference(redis).WaitFor(redis)
+        .WithRestartOnCrash())
     .ToList();
 
+// The planner finds shards through membership in Redis, wherever they run.
 var planner = builder.AddProject<Projects.Dnet_Planner>("planner")
     .WithoutTls()
+    .WithClusterSecret(secret)
     .WithReference(redis).WaitFor(redis)
     .WithHttpHealthCheck("/health")
     .WithRestartOnCrash();
@@ -30,9 +39,11 @@ var analytics = builder.AddProject<Projects.Dnet_Analytics>("analytics")
     .WithHttpHealthCheck("/health")
     .WithRestartOnCrash();
 
-var gateway = builder.AddProject<Projects.Dnet_Gateway>("gateway")
+// The gateway tells shards its advertised gRPC address as the token sink (TokenSinkAddress), not a loopback one.
+var gateway = network.ApplyToGateway(builder.AddProject<Projects.Dnet_Gateway>("gateway")
     .WithoutTls()
     .WithGrpcEndpoint()
+    .WithClusterSecret(secret)
     .WithReference(redis).WaitFor(redis)
     .WithReference(planner).WaitFor(planner)
     .WithReference(analytics)
@@ -41,12 +52,10 @@ var gateway = builder.AddProject<Projects.Dnet_Gateway>("gateway")
     .WithModelSettings(builder, model)
     .WithClusterCommands(model, apiKey)
     .WithHttpHealthCheck("/health")
-    .WithRestartOnCrash();
-gateway.WithEnvironment("Dnet__Gateway__TokenSink", gateway.GetEndpoint("grpc"));
+    .WithRestartOnCrash());
 
 foreach (var shard in shards)
 {
-    planner.WithReference(shard.GetEndpoint("grpc")).WaitFor(shard);
     gateway.WaitFor(shard);
 }
 

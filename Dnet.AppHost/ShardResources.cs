@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace Dnet.AppHost;
 
-/// <summary>Adds the shard services: one project resource per shard, named <c>shard-{index}</c>.</summary>
+/// <summary>
+/// Adds the shard services of this machine: one project resource per shard, named <c>shard-{index}</c>. Each registers
+/// itself as a cluster member in Redis, like shards started on other machines.
+/// </summary>
 internal static class ShardResources
 {
     public static IResourceBuilder<ProjectResource> AddShard(this IDistributedApplicationBuilder builder, int index, int shardCount)
@@ -13,6 +16,7 @@ internal static class ShardResources
             .WithHttpEndpoint(name: "http")
             .WithGrpcEndpoint()
             .WithEnvironment("Dnet__Shard__Index", index.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Dnet__Cluster__Source", "apphost")
             .WithHttpHealthCheck("/health", endpointName: "http");
 
         // Shards on this machine share its cores: libtorch's default of one thread per core in every shard

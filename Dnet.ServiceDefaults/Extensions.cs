@@ -12,8 +12,8 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// The policy every Dnet service shares: OpenTelemetry (OTLP to the dashboard), Dnet frames (run-time trace control and
-/// the Redis span stream), the public HTTP conventions (snake_case JSON, OpenAI error objects, <c>x-request-id</c>,
-/// Kestrel limits), health endpoints, service discovery and HTTP resilience. Services call
+/// the Redis span stream), cluster networking and secret, the public HTTP conventions (snake_case JSON, OpenAI error
+/// objects, <c>x-request-id</c>, Kestrel limits), health endpoints, service discovery and HTTP resilience. Services call
 /// <see cref="AddServiceDefaults{TBuilder}"/> once and <see cref="MapDefaultEndpoints"/> once.
 /// </summary>
 public static class Extensions
@@ -26,6 +26,7 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDnetTracing();
+        builder.AddCluster();
         builder.AddPublicHttp();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();

@@ -16,9 +16,9 @@ internal static class TraceSinkResources
     private static readonly string[] AppendOnly = ["--appendonly", "yes", "--appendfsync", "everysec"];
 
     public static IResourceBuilder<IResourceWithConnectionString> AddTraceSink(
-        this IDistributedApplicationBuilder builder, string name)
+        this IDistributedApplicationBuilder builder, string name, ClusterNetwork network)
     {
-        var settings = TraceSinkSettings.From(builder);
+        var settings = TraceSinkSettings.From(builder, network);
 
         // A published manifest describes a deployment, not this machine: it always names the Redis container.
         if (builder.ExecutionContext.IsPublishMode || ContainerRuntimeIsHealthy())

@@ -8,8 +8,11 @@ namespace Dnet.AppHost.Redis;
 /// <list type="bullet">
 /// <item><c>Dnet:Redis:DataDirectory</c>: the local redis-server's data directory (append-only file); default
 /// <c>&lt;user data dir&gt;/dnet/clusters/&lt;Dnet:ClusterName&gt;/redis</c> (on Linux <c>~/.local/share/...</c>).</item>
-/// <item><c>Dnet:Redis:BindAddress</c>: the address redis-server listens on, default <c>127.0.0.1</c>. Anything that
-/// is not loopback makes Redis require the password of the secret parameter <c>redis-password</c>.</item>
+/// <item><c>Dnet:Redis:BindAddress</c>: the address redis-server listens on, default <c>127.0.0.1</c>, or the cluster's
+/// bind address when the cluster is reachable from other machines (<see cref="ClusterNetwork"/>: shards there keep
+/// their membership in this Redis). Anything that is not loopback makes Redis require the password of the secret
+/// parameter <c>redis-password</c>; members on other machines get the connection string with it from the gateway's
+/// join endpoint, which answers only callers with the cluster secret.</item>
 /// </list>
 /// </summary>
 /// <param name="Cluster">The cluster name (<see cref="ClusterName"/>).</param>
@@ -28,11 +31,13 @@ internal sealed record TraceSinkSettings(string Cluster, string DataDirectory, s
     /// <summary>The container's named volume for this cluster.</summary>
     public string VolumeName => $"{Cluster}-redis-data";
 
-    public static TraceSinkSettings From(IDistributedApplicationBuilder builder)
+    public static TraceSinkSettings From(IDistributedApplicationBuilder builder, ClusterNetwork network)
     {
         var configuration = builder.Configuration;
         var cluster = builder.Name();
-        var bind = configuration[BindAddressKey] is { Length: > 0 } address ? address.Trim() : "127.0.0.1";
+        var bind = configuration[BindAddressKey] is { Length: > 0 } address
+            ? address.Trim()
+            : network.BeyondLoopback ? network.RedisBindAddress : "127.0.0.1";
         if (bind != "localhost" && !IPAddress.TryParse(bind, out _))
         {
             throw new DistributedApplicationException($"{BindAddressKey} must be an IP address (e.g. 127.0.0.1, 0.0.0.0, 10.0.0.5); got '{bind}'.");

@@ -15,7 +15,8 @@ app.MapChatCompletionsApi();
 app.MapCompletionsApi();
 app.MapModelsApi();
 app.MapClusterApi();
-// Shards report here; cluster-internal, so not behind the public API key.
+// Cluster-internal, so not behind the public API key: both require the cluster secret instead.
+app.MapClusterJoinApi();
 app.MapGrpcService<TokenSinkApi>().AllowAnonymous();
 app.MapTraceControlApi();
 app.MapPrometheusScrapingEndpoint();

@@ -27,8 +27,14 @@ public sealed class OutboundStream<T> : IAsyncDisposable where T : class
     private volatile bool _closed;
 
     /// <summary>Connects to <paramref name="peer"/>; <paramref name="open"/> starts the call, again after each failure.</summary>
+    /// <param name="peer">The peer's gRPC address.</param>
+    /// <param name="clusterSecret">The cluster secret the stream presents (null on a cluster without one).</param>
+    /// <param name="open">Starts the client-streaming call on the channel.</param>
+    /// <param name="onUndelivered">Called for each message that could not be written.</param>
+    /// <param name="capacity">Messages queued at most.</param>
     public OutboundStream(
         string peer,
+        string? clusterSecret,
         Func<GrpcChannel, CancellationToken, AsyncClientStreamingCall<T, Dnet.Contracts.Shards.StreamClosed>> open,
         Action<T, Exception> onUndelivered,
         int capacity = DefaultCapacity)
@@ -38,7 +44,7 @@ public sealed class OutboundStream<T> : IAsyncDisposable where T : class
         _queue = Channel.CreateBounded<T>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         Capacity = capacity;
         Peer = peer;
-        _channel = PeerChannels.Open(peer);
+        _channel = PeerChannels.Open(peer, clusterSecret);
         _open = open;
         _onUndelivered = onUndelivered;
         _pump = Task.Run(PumpAsync);

@@ -29,6 +29,9 @@ public static class Cluster
 
     public const string DashboardApiKey = "dnet-end-to-end";
 
+    /// <summary>The cluster secret this cluster's members share (the AppHost's <c>cluster-secret</c> parameter).</summary>
+    public const string Secret = "dnet-end-to-end-cluster-secret";
+
     /// <summary>When the gateway first reported healthy (its model loaded): the end of the cluster's start.</summary>
     public static DateTimeOffset HealthyAt { get; private set; }
 
@@ -42,6 +45,7 @@ public static class Cluster
                 "--Dnet:Shards=3",
                 RedisData.Argument,
                 $"--AppHost:DashboardApiKey={DashboardApiKey}",
+                $"--Parameters:cluster-secret={Secret}",
             ],
             (options, _) => options.DisableDashboard = false,
             context.CancellationToken);

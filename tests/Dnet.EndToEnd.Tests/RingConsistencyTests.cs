@@ -1,10 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
-using Dnet.Generation.Sampling;
-using Dnet.Generation.Streaming;
-using Dnet.Generation.Tokenization;
-using Dnet.Inference.Model;
 using OpenAI.Chat;
 
 namespace Dnet.EndToEnd.Tests;
@@ -25,7 +21,7 @@ public sealed class RingConsistencyTests
     public async Task GreedyOutputIsTheSameOnOneTwoAndThreeShardsAndInProcess()
     {
         var client = await Cluster.ChatClientAsync(TestContext.CancellationToken);
-        var expected = InProcessGreedy(await ModelFolderAsync(), Prompt, Tokens);
+        var expected = InProcessReference.Greedy(await ModelFolderAsync(), Prompt, Tokens);
         Dictionary<string, int[]>[] rings =
         [
             new() { ["shard-0"] = [0, 4] },
@@ -100,36 +96,4 @@ public sealed class RingConsistencyTests
         using var response = await http.PostAsJsonAsync("/v1/cluster/load", new { model = Cluster.ModelId, manual }, TestContext.CancellationToken);
         Assert.IsTrue(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(TestContext.CancellationToken));
     }
-
-    /// <summary>The same model, template and greedy sampler in this process, with no ring in between.</summary>
-    private static string InProcessGreedy(string folder, string prompt, int tokens)
-    {
-        var tokenizer = TextTokenizer.Load(Path.Combine(folder, "tokenizer.json"), Path.Combine(folder, "tokenizer_config.json"));
-        var template = Dnet.Generation.Chat.ChatTemplate.Load(Path.Combine(folder, "tokenizer_config.json"));
-        var ids = tokenizer.Encode(template.Render([new Dnet.Generation.Chat.ChatMessage("user", prompt)]), parseSpecialTokens: true).ToArray();
-        using var model = ModelSlice.Load(folder, LayerRange.All(ConfigLayers(folder)));
-        var sampler = new Sampler(SamplingParameters.Greedy, tokenizer.VocabSize);
-        var detokenizer = new IncrementalDetokenizer(tokenizer, skipSpecialTokens: true);
-        var text = new System.Text.StringBuilder();
-        var position = 0;
-        var input = ids;
-        for (var step = 0; step < tokens; step++)
-        {
-            var logits = model.Forward("reference", SliceInput.FromTokens(input), position).Logits!;
-            position += input.Length;
-            var token = sampler.Sample(logits).Id;
-            if (tokenizer.EndOfTurnTokenIds.Contains(token))
-            {
-                break;
-            }
-
-            text.Append(detokenizer.Push(token));
-            input = [token];
-        }
-
-        return text.Append(detokenizer.Flush()).ToString();
-    }
-
-    private static int ConfigLayers(string folder) =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "config.json"))).RootElement.GetProperty("num_hidden_layers").GetInt32();
 }

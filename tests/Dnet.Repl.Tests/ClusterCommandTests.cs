@@ -43,6 +43,20 @@ public sealed class ClusterCommandTests
     }
 
     [TestMethod]
+    public async Task TopologyShowsTheRingItsStateAndWhyItLastChanged()
+    {
+        var topology = (await ScriptedRepl.RunAsync("topology\n", TestContext.CancellationToken)).After("topology");
+
+        StringAssert.Contains(topology, "shard-0");
+        StringAssert.Contains(topology, "shard-1");
+        StringAssert.Contains(topology, "State: serving (serving dnet-tiny over shard-");
+        StringAssert.Contains(topology, "Recent changes of the ring");
+        // The first plan is a ring change too, with its reason; it succeeded.
+        StringAssert.Contains(topology, "start");
+        Assert.DoesNotContain("failed", topology);
+    }
+
+    [TestMethod]
     public async Task ChatStreamsAnswersKeepsBothSidesAndTimesEachAnswer()
     {
         var repl = await ScriptedRepl.RunAsync("chat\nName a river.\nAnd a mountain?\n.quit\nmodels\n", TestContext.CancellationToken);

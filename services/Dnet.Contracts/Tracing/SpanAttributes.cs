@@ -55,6 +55,12 @@ public static class SpanAttributes
     /// </summary>
     public const string TraceFilter = "dnet.trace.include_prefixes";
 
+    /// <summary>
+    /// On <see cref="FrameNames.StartupDeploy"/>: why the gateway planned the ring, e.g. <c>start</c>,
+    /// <c>shard-1 stopped answering: ...</c> or <c>shard-3 joined</c> (string).
+    /// </summary>
+    public const string RingChangeReason = "dnet.ring.reason";
+
     /// <summary>GenAI: the operation; <see cref="ChatOperation"/> on the request root.</summary>
     public const string OperationName = "gen_ai.operation.name";
 

@@ -1,12 +1,12 @@
 using System.Text.Json;
-using Dnet.Contracts.Shards;
 using Dnet.Gateway.Ring;
 using Dnet.ServiceDefaults.Http;
 
 namespace Dnet.Gateway.Apis;
 
 /// <summary>
-/// Cluster control: devices (shard profiles), topology (current / prepare via the planner), load and unload.
+/// Cluster control: devices (shard profiles), topology (current ring, members and recent changes / prepare via the
+/// planner), load and unload (through the ring supervisor, which keeps what was loaded served).
 /// </summary>
 internal static class ClusterApi
 {
@@ -20,9 +20,9 @@ internal static class ClusterApi
             await ForwardAsync(async () => JsonSerializer.SerializeToNode(
                 await planner.PlanAsync(ModelName(body, deployment), body?.Manual, ModelLoadSettings.From(configuration), cancellationToken), PublicJson.Options)));
         cluster.MapPost("/load", LoadAsync);
-        cluster.MapPost("/unload", async (ModelDeployment deployment, CancellationToken cancellationToken) =>
+        cluster.MapPost("/unload", async (RingSupervisor supervisor, CancellationToken cancellationToken) =>
         {
-            await deployment.UnloadAsync(cancellationToken);
+            await supervisor.UnloadAsync(cancellationToken);
             return Results.Json(new { unloaded = true });
         });
         return app;
@@ -34,46 +34,75 @@ internal static class ClusterApi
     /// </summary>
     internal sealed record LoadBody(string? Model, Dictionary<string, int[]>? Manual, string? ServedModelName);
 
-    private static async Task<IResult> TopologyAsync(ModelDeployment deployment, CancellationToken cancellationToken)
+    /// <summary>
+    /// The ring with each shard's state: asked live with a short deadline, all at once, falling back to the
+    /// supervisor's last probe (once a second) for a shard that does not answer in time, so it answers within a second
+    /// even while a shard hangs. Also the members and the last changes of the ring with their reasons.
+    /// </summary>
+    private static async Task<IResult> TopologyAsync(
+        ModelDeployment deployment, RingStatus status, RingProbe probe, ClusterView view, RingHistory history, CancellationToken cancellationToken)
     {
         if (deployment.Current is not { } model)
         {
             return OpenAiError.Server(
-                $"No model is loaded{(deployment.LastError is { } error ? $": {error}" : "")}.", "model_not_loaded").ToResult(StatusCodes.Status503ServiceUnavailable);
+                $"No model is loaded ({status.State.ToString().ToLowerInvariant()}: {status.Reason}).", "model_not_loaded").ToResult(StatusCodes.Status503ServiceUnavailable);
         }
 
         var shards = await Task.WhenAll(model.Shards.Select(async shard =>
         {
-            ShardStatus? status = null;
-            string? error = null;
-            try
-            {
-                status = await shard.Client.GetStatusAsync(new StatusRequest(), deadline: DateTime.UtcNow.AddSeconds(3), cancellationToken: cancellationToken);
-            }
-            catch (Grpc.Core.RpcException exception)
-            {
-                error = exception.Status.Detail;
-            }
-
+            var health = await probe.AskAsync(model, shard, cancellationToken);
             return new
             {
                 node = shard.Node,
                 address = shard.Address,
                 layer_start = shard.LayerStart,
                 layer_end = shard.LayerEnd,
-                healthy = status is not null,
-                active_sequences = status?.ActiveSequences,
-                error,
+                healthy = health.Answering && health.HoldsSlice,
+                active_sequences = health.ActiveSequences ?? 0,
+                last_answer = health.LastAnswer,
+                error = health.Error,
             };
         }));
-        return Results.Json(new { model = model.Id, served_model_name = model.ServedName, folder = model.Folder, context_length = model.ContextLength, loaded_at = model.LoadedAt, shards });
+        var members = view.Members.Select(m => new
+        {
+            node = m.Node,
+            address = m.Address,
+            host = m.Host,
+            source = m.Source,
+            started_at = m.StartedAt,
+            in_ring = model.Shards.Any(s => s.Node == m.Node),
+        });
+        var changes = history.Newest().Select(c => new
+        {
+            at = c.At,
+            reason = c.Reason,
+            succeeded = c.Succeeded,
+            ring = c.Ring,
+            error = c.Error,
+            elapsed_ms = Math.Round(c.ElapsedMs, 1),
+        });
+        return Results.Json(new
+        {
+            model = model.Id,
+            served_model_name = model.ServedName,
+            folder = model.Folder,
+            context_length = model.ContextLength,
+            loaded_at = model.LoadedAt,
+            state = status.State.ToString().ToLowerInvariant(),
+            reason = status.Reason,
+            manual = model.Manual,
+            shards,
+            members,
+            membership_error = view.Error,
+            changes,
+        });
     }
 
-    private static async Task<IResult> LoadAsync(LoadBody? body, ModelDeployment deployment, CancellationToken cancellationToken)
+    private static async Task<IResult> LoadAsync(LoadBody? body, ModelDeployment deployment, RingSupervisor supervisor, CancellationToken cancellationToken)
     {
         try
         {
-            var model = await deployment.DeployAsync(ModelName(body, deployment), body?.Manual, cancellationToken, body?.ServedModelName);
+            var model = await supervisor.LoadAsync(ModelName(body, deployment), body?.Manual, cancellationToken, body?.ServedModelName);
             return Results.Json(new
             {
                 model = model.Id,

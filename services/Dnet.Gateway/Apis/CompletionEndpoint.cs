@@ -4,6 +4,7 @@ using Dnet.Contracts.Tracing;
 using Dnet.Gateway.Completions;
 using Dnet.Gateway.Limits;
 using Dnet.Gateway.OpenAi;
+using Dnet.Gateway.Ring;
 using Dnet.Gateway.Telemetry;
 using Dnet.ServiceDefaults.Http;
 using Dnet.ServiceDefaults.Tracing;
@@ -21,13 +22,27 @@ internal sealed class CompletionEndpoint(
     CompletionService completions,
     StreamSlots streams,
     GenAiServerMetrics metrics,
+    RingAlarm alarm,
     IOptions<GatewayOptions> options,
     ILogger<CompletionEndpoint> logger)
 {
     public async Task ServeAsync(
         HttpContext http, RequestArrival arrival, string requestedModel, PromptSource prompt, GenerationOptions generation, ICompletionShape shape)
     {
-        var model = completions.RequireModel(requestedModel);
+        Ring.DeployedModel model;
+        try
+        {
+            model = await completions.RequireModelAsync(requestedModel, http.RequestAborted);
+        }
+        catch (RingUnavailableException exception)
+        {
+            // Written here, not thrown: the exception handler clears headers, and this answer needs Retry-After.
+            http.Response.Headers.RetryAfter = exception.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await OpenAiError.Server($"The cluster cannot serve right now: {exception.Message}. See GET /v1/cluster/topology.", exception.Code)
+                .WriteAsync(http, StatusCodes.Status503ServiceUnavailable);
+            return;
+        }
+
         var requestId = CompletionIds.For(http, shape.IdPrefix);
         if (generation.Stream && !streams.TryAcquire())
         {
@@ -94,6 +109,8 @@ internal sealed class CompletionEndpoint(
         {
             root?.SetStatus(ActivityStatusCode.Error, exception.Message);
             telemetry.Failed("shard_unavailable");
+            // The supervisor probes the ring now rather than at its next tick: a shard is likely gone.
+            alarm.Raise(exception.Message);
             logger.LogWarning("Request {RequestId} failed: {Error}", requestId, exception.Message);
             var error = OpenAiError.Server($"The cluster could not complete the request: {exception.Message}", "shard_unavailable");
             if (sse is not null && http.Response.HasStarted)

@@ -14,19 +14,21 @@ namespace Dnet.Gateway.Completions;
 /// </summary>
 internal sealed class CompletionService(
     ModelDeployment deployment,
+    RingStatus ring,
     RequestRouter router,
     IOptions<GatewayOptions> options,
     ILogger<CompletionService> logger)
 {
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentRequests);
 
-    /// <summary>The deployed model if <paramref name="requested"/> names it; 503 when none is loaded, 404 for another name.</summary>
-    public DeployedModel RequireModel(string requested)
+    /// <summary>
+    /// The deployed model if <paramref name="requested"/> names it (404 for another name). While the ring starts or is
+    /// re-planned the request waits up to <c>Dnet:Gateway:ReplanWait</c>; a ring that is down or unloaded, or still
+    /// not serving after that, is a <see cref="RingUnavailableException"/> (503 with Retry-After).
+    /// </summary>
+    public async Task<DeployedModel> RequireModelAsync(string requested, CancellationToken cancellationToken)
     {
-        var model = deployment.Current ?? throw new OpenAiException(StatusCodes.Status503ServiceUnavailable,
-            OpenAiError.Server(
-                $"No model is loaded yet{(deployment.LastError is { } error ? $" (last attempt failed: {error})" : "")}; see GET /v1/cluster/topology.",
-                "model_not_loaded"));
+        var model = await ring.AwaitServingAsync(deployment, options.Value.ReplanWait, cancellationToken);
         return requested == model.ServedName
             ? model
             : throw OpenAiException.NotFound($"The model '{requested}' does not exist; this cluster serves '{model.ServedName}'.", "model", "model_not_found");

@@ -42,6 +42,12 @@ internal sealed class GatewayOptions
     /// </summary>
     public TimeSpan ClientWriteTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a request that arrives while the ring is starting or being re-planned (a shard died, left or joined)
+    /// waits for it to serve before it is answered 503 with <c>Retry-After</c>.
+    /// </summary>
+    public TimeSpan ReplanWait { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Seconds a 429 tells the client to wait (<c>Retry-After</c>).</summary>
     public int RetryAfterSeconds { get; set; } = 1;
 }

@@ -1,30 +1,13 @@
 namespace Dnet.Gateway.Ring;
 
 /// <summary>
-/// Plans and loads the configured model (<c>Dnet:Model</c>, default the generated <c>dnet-tiny</c>) when the gateway
-/// starts, retrying while the planner or shards come up, so a chat request works as soon as the gateway is healthy.
+/// The model the gateway deploys when it starts: <c>Dnet:Model</c>, default the generated <c>dnet-tiny</c>. The ring
+/// supervisor plans and loads it as soon as shards are members, so a chat request works once the gateway is healthy.
 /// </summary>
-internal sealed class DefaultModelStartup(ModelDeployment deployment, IConfiguration configuration, ILogger<DefaultModelStartup> logger)
-    : BackgroundService
+internal static class DefaultModelStartup
 {
     public const string DefaultModel = "dnet-tiny";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var model = configuration["Dnet:Model"] is { Length: > 0 } configured ? configured : DefaultModel;
-        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
-        {
-            try
-            {
-                await deployment.DeployAsync(model, manual: null, stoppingToken);
-                return;
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                var delay = TimeSpan.FromSeconds(Math.Min(30, attempt * 2));
-                logger.LogWarning("Deploying {Model} failed (attempt {Attempt}): {Error}; retrying in {Delay}", model, attempt, exception.Message, delay);
-                await Task.Delay(delay, stoppingToken);
-            }
-        }
-    }
+    public static string ConfiguredModel(IConfiguration configuration) =>
+        configuration["Dnet:Model"] is { Length: > 0 } configured ? configured : DefaultModel;
 }

@@ -6,7 +6,10 @@ using Grpc.Net.Client;
 
 namespace Dnet.Gateway.Ring;
 
-/// <summary>A model loaded across the ring: how to talk to it (tokenizer, template, limits) and where its shards are.</summary>
+/// <summary>
+/// A model loaded across the ring: how to talk to it (tokenizer, template, limits), where its shards are, and the plan
+/// it was loaded from (a manual assignment is kept when members join; a solved one is re-planned).
+/// </summary>
 internal sealed class DeployedModel(
     string id,
     string servedName,
@@ -16,7 +19,9 @@ internal sealed class DeployedModel(
     int contextLength,
     IReadOnlyList<RingShard> shards,
     OutboundStream<ActivationFrame> firstHop,
-    DateTimeOffset loadedAt) : IAsyncDisposable
+    DateTimeOffset loadedAt,
+    PlannedTopology plan,
+    bool manual) : IAsyncDisposable
 {
     /// <summary>What the shards were asked to load: a generated model's name or a checkpoint folder path.</summary>
     public string Id { get; } = id;
@@ -24,6 +29,7 @@ internal sealed class DeployedModel(
     /// <summary>The model id clients use (<c>model</c> in requests and responses, <c>GET /v1/models</c>); never a path.</summary>
     public string ServedName { get; } = servedName;
 
+    /// <summary>Where the first shard keeps its copy, on its own machine (informational: the gateway reads no model folder).</summary>
     public string Folder { get; } = folder;
 
     public TextTokenizer Tokenizer { get; } = tokenizer;
@@ -39,6 +45,14 @@ internal sealed class DeployedModel(
 
     public DateTimeOffset LoadedAt { get; } = loadedAt;
 
+    public PlannedTopology Plan { get; } = plan;
+
+    /// <summary>Whether the layer ranges were assigned by hand rather than solved by the planner.</summary>
+    public bool Manual { get; } = manual;
+
+    /// <summary>The ring in one line: <c>shard-0[0,2) -> shard-1[2,4)</c>.</summary>
+    public string Ring => string.Join(" -> ", Shards.Select(s => $"{s.Node}[{s.LayerStart},{s.LayerEnd})"));
+
     public async ValueTask DisposeAsync()
     {
         await FirstHop.DisposeAsync();
@@ -50,9 +64,9 @@ internal sealed class DeployedModel(
 }
 
 /// <summary>One shard of the ring with its layer range and a channel for control calls (load, free, status).</summary>
-internal sealed class RingShard(string node, string address, int layerStart, int layerEnd) : IDisposable
+internal sealed class RingShard(string node, string address, int layerStart, int layerEnd, string? clusterSecret) : IDisposable
 {
-    private readonly GrpcChannel _channel = PeerChannels.Open(address);
+    private readonly GrpcChannel _channel = PeerChannels.Open(address, clusterSecret);
 
     public string Node { get; } = node;
 

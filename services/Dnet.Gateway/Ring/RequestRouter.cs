@@ -5,14 +5,20 @@ using Dnet.Contracts.Shards;
 
 namespace Dnet.Gateway.Ring;
 
-/// <summary>Hands each token (or error) arriving at the token sink to the request that is waiting for it.</summary>
-internal sealed class RequestRouter(ILogger<RequestRouter> logger)
+/// <summary>
+/// Hands each token (or error) arriving at the token sink to the request that is waiting for it. An error from the
+/// ring raises the <see cref="RingAlarm"/>, so the supervisor checks the ring's shards at once.
+/// </summary>
+internal sealed class RequestRouter(RingAlarm alarm, ILogger<RequestRouter> logger)
 {
     private readonly ConcurrentDictionary<string, Channel<ArrivedToken>> _requests = new();
     private long _lastTokenTimestamp = Stopwatch.GetTimestamp();
 
     /// <summary>How long ago the ring last returned a token (for any request): how a live but busy ring is told from a stalled one.</summary>
     public TimeSpan SinceLastToken => Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastTokenTimestamp));
+
+    /// <summary>Requests in the ring now.</summary>
+    public int InFlight => _requests.Count;
 
     public ChannelReader<ArrivedToken> Register(string requestId)
     {
@@ -33,6 +39,10 @@ internal sealed class RequestRouter(ILogger<RequestRouter> logger)
         if (string.IsNullOrEmpty(frame.Error))
         {
             Interlocked.Exchange(ref _lastTokenTimestamp, Stopwatch.GetTimestamp());
+        }
+        else
+        {
+            alarm.Raise(frame.Error);
         }
 
         if (_requests.TryGetValue(frame.RequestId, out var channel))

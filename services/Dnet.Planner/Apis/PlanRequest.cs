@@ -5,7 +5,7 @@ namespace Dnet.Planner.Apis;
 /// <summary>Body of <c>POST /planner/plan</c> (snake_case on the wire).</summary>
 public sealed record PlanRequest
 {
-    /// <summary>A checkpoint folder path or a generated model name; passed on to the shards as is.</summary>
+    /// <summary>A generated model name, or a checkpoint folder name or path; passed on to the shards as is.</summary>
     public string? Model { get; init; }
 
     /// <summary>An inline config.json, used instead of resolving <see cref="Model"/>.</summary>
@@ -25,4 +25,7 @@ public sealed record PlanRequest
 
     /// <summary>Give every reachable shard at least one layer, even when fewer shards would be faster.</summary>
     public bool UseAllShards { get; init; }
+
+    /// <summary>Members to leave out, e.g. shards the gateway saw die that have not expired from membership yet.</summary>
+    public IReadOnlyList<string>? ExcludeNodes { get; init; }
 }

@@ -19,7 +19,7 @@ public static class PlannerApi
         return app;
     }
 
-    /// <summary>Every configured shard's device profile (GetProfile over gRPC), and the shards that did not answer.</summary>
+    /// <summary>Every member shard's device profile (GetProfile over gRPC), and the members that did not answer.</summary>
     public static async Task<IResult> GetDevices(
         TopologyPlanner planner, [FromQuery(Name = "compute_dtype")] string? computeDtype, CancellationToken cancellationToken)
     {
@@ -28,9 +28,17 @@ public static class PlannerApi
         {
             return PlanningErrors.BadRequest($"compute_dtype must be bf16 or f32, got '{computeDtype}'", "compute_dtype", "invalid_request");
         }
-        var devices = await planner.DevicesAsync(dtype.Value.Name(), cancellationToken);
+        DevicesDocument devices;
+        try
+        {
+            devices = await planner.DevicesAsync(dtype.Value.Name(), cancellationToken);
+        }
+        catch (NoShardsException exception)
+        {
+            return PlanningErrors.From(exception)!;
+        }
         return devices.Devices.Count == 0 && devices.Unreachable.Count == 0
-            ? OpenAiError.Server("no shards are configured (services:shard-N:grpc:0)", "no_shards").ToResult(StatusCodes.Status503ServiceUnavailable)
+            ? OpenAiError.Server("no shard is a member of the cluster (none registered in Redis)", "no_shards").ToResult(StatusCodes.Status503ServiceUnavailable)
             : Results.Ok(devices);
     }
 

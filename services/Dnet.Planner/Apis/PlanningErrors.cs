@@ -29,6 +29,7 @@ public static class PlanningErrors
         InvalidAssignmentException e => BadRequest(e.Message, "manual", "invalid_manual_assignment"),
         ModelDoesNotFitException e => OpenAiError.InvalidRequest(e.Message, null, "model_does_not_fit").ToResult(StatusCodes.Status422UnprocessableEntity),
         PlanningException e => OpenAiError.InvalidRequest(e.Message, null, "planning_failed").ToResult(StatusCodes.Status422UnprocessableEntity),
+        ModelCopiesDifferException e => OpenAiError.InvalidRequest(e.Message, "model", "model_copies_differ").ToResult(StatusCodes.Status409Conflict),
         NoShardsException e => OpenAiError.Server(e.Message, "no_shards").ToResult(StatusCodes.Status503ServiceUnavailable),
         ShardCallException e => OpenAiError.Server(e.Message, "shard_call_failed").ToResult(StatusCodes.Status502BadGateway),
         _ => null,

@@ -30,13 +30,17 @@ public sealed record TopologyDocument(
 /// <summary>One shard of the ring; <paramref name="NextHop"/> is empty on the last shard.</summary>
 public sealed record RingShard(string Node, string Address, int LayerStart, int LayerEnd, string NextHop);
 
-/// <summary>What a plan was computed from, so that predicted and measured latency can be compared later.</summary>
+/// <summary>
+/// What a plan was computed from, so that predicted and measured latency can be compared later; members that did not
+/// answer, and members without a copy of the model, are listed with why.
+/// </summary>
 public sealed record PlanInputs(
     ModelInputs Model,
     IReadOnlyList<DeviceDocument> Devices,
     IReadOnlyList<LinkDocument> Links,
     bool LinksMeasured,
     IReadOnlyList<UnreachableShard> Unreachable,
+    IReadOnlyList<ShardWithoutModel> WithoutModel,
     bool UseAllShards,
     bool OrdersSearched);
 

@@ -1,4 +1,4 @@
 namespace Dnet.Planner.Infrastructure;
 
-/// <summary>A shard's name and the address of its gRPC endpoint.</summary>
-public sealed record ShardEndpoint(string Node, int Index, string Address);
+/// <summary>A member shard: its name, the advertised address of its gRPC endpoint, its machine and how it started.</summary>
+public sealed record ShardEndpoint(string Node, string Address, string Host, string Source);

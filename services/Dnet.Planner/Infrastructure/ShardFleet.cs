@@ -9,20 +9,52 @@ public sealed record UnreachableShard(string Node, string Address, string Error)
 /// <summary>A shard's profile together with where it was reached.</summary>
 public sealed record ReachedShard(ShardEndpoint Endpoint, DeviceProfile Profile);
 
-/// <summary>The planner's gRPC conversations with the shards: device profiles and link measurements.</summary>
+/// <summary>A shard's description of its copy of a model.</summary>
+public sealed record ShardCopy(ShardEndpoint Endpoint, ModelDescription Description);
+
+/// <summary>The planner's gRPC conversations with the shards: model copies, device profiles and link measurements.</summary>
 public sealed partial class ShardFleet(ShardDirectory directory, ILogger<ShardFleet> logger)
 {
-    // The first GetProfile call on a shard runs its benchmarks (about a second); later calls are cached.
-    private static readonly TimeSpan ProfileDeadline = TimeSpan.FromSeconds(15);
-    private static readonly TimeSpan LinkDeadline = TimeSpan.FromSeconds(30);
+    /// <summary>The first GetProfile call on a shard runs its benchmarks (about a second); later calls are cached.</summary>
+    public static readonly TimeSpan ProfileDeadline = TimeSpan.FromSeconds(15);
+
+    /// <summary>One link measurement: a few dozen round trips.</summary>
+    public static readonly TimeSpan LinkDeadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>Hashing a copy's small files; a shard that takes longer is as good as unreachable for planning.</summary>
+    public static readonly TimeSpan DescribeDeadline = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Asks every shard in <paramref name="endpoints"/> at once what its copy of <paramref name="model"/> is; a shard
+    /// that does not answer is unreachable. Also how a frozen member is found quickly, before any longer call.
+    /// </summary>
+    public async Task<(IReadOnlyList<ShardCopy> Answered, IReadOnlyList<UnreachableShard> Unreachable)> DescribeAsync(
+        IReadOnlyList<ShardEndpoint> endpoints, string model, CancellationToken cancellationToken)
+    {
+        var answers = await Task.WhenAll(endpoints.Select(async endpoint =>
+        {
+            try
+            {
+                var description = await directory.Client(endpoint.Address).DescribeModelAsync(
+                    new DescribeModelRequest { Model = model }, deadline: DateTime.UtcNow + DescribeDeadline, cancellationToken: cancellationToken);
+                return (Copy: new ShardCopy(endpoint, description), Unreachable: (UnreachableShard?)null);
+            }
+            catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogUnreachable(endpoint.Node, endpoint.Address, e.Status.StatusCode, e.Status.Detail);
+                return (Copy: (ShardCopy?)null, Unreachable: new UnreachableShard(endpoint.Node, endpoint.Address, $"{e.Status.StatusCode}: {e.Status.Detail}"));
+            }
+        }));
+        return ([.. answers.Select(a => a.Copy).OfType<ShardCopy>()], [.. answers.Select(a => a.Unreachable).OfType<UnreachableShard>()]);
+    }
 
     public async Task<(IReadOnlyList<ReachedShard> Reached, IReadOnlyList<UnreachableShard> Unreachable)> ProfilesAsync(
-        string computeDtype, CancellationToken cancellationToken)
+        IReadOnlyList<ShardEndpoint> endpoints, string computeDtype, CancellationToken cancellationToken)
     {
         // One shard at a time: shards sharing a machine would otherwise benchmark against each other on the same cores.
         var reached = new List<ReachedShard>();
         var unreachable = new List<UnreachableShard>();
-        foreach (var endpoint in directory.Endpoints)
+        foreach (var endpoint in endpoints)
         {
             try
             {
@@ -70,7 +102,7 @@ public sealed partial class ShardFleet(ShardDirectory directory, ILogger<ShardFl
         return measured;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Node} at {Address} did not return a profile: {StatusCode} {Detail}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Node} at {Address} did not answer: {StatusCode} {Detail}")]
     private partial void LogUnreachable(string node, string address, StatusCode statusCode, string detail);
 }
 

@@ -3,21 +3,29 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Dnet.Planner.Infrastructure;
 
 /// <summary>
-/// Ready when there are shards to plan for. It does not call the shards: the planner is usable while they start, and
-/// GET /planner/devices reports which ones answer.
+/// Ready when membership can be read. It does not call the shards: the planner is usable while they start, and
+/// GET /planner/devices reports which ones answer. No member yet is still ready: shards may join at any time, and the
+/// gateway (which waits for the planner) is how shards on other machines join.
 /// </summary>
 internal sealed class TopologyHealthCheck(ShardDirectory directory, TopologyStore store) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        int shards = directory.Endpoints.Count;
         var data = new Dictionary<string, object>
         {
-            ["configured_shards"] = shards,
             ["current_topology"] = store.Current is { } topology ? string.Join(" -> ", topology.Shards.Select(s => $"{s.Node}[{s.LayerStart},{s.LayerEnd})")) : "none",
         };
-        return Task.FromResult(shards == 0
-            ? HealthCheckResult.Degraded("no shard gRPC endpoints configured (services:shard-N:grpc:0)", data: data)
-            : HealthCheckResult.Healthy($"solver ready for {shards} configured shards", data));
+        try
+        {
+            var shards = await directory.EndpointsAsync(cancellationToken);
+            data["members"] = string.Join(", ", shards.Select(s => s.Node));
+            return HealthCheckResult.Healthy(shards.Count == 0
+                ? "solver ready; no shard is a member of the cluster yet"
+                : $"solver ready for {shards.Count} member shards", data);
+        }
+        catch (NoShardsException exception)
+        {
+            return HealthCheckResult.Unhealthy(exception.Message, data: data);
+        }
     }
 }

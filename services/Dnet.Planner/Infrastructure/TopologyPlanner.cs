@@ -6,41 +6,60 @@ using Dnet.Planner.Topology;
 namespace Dnet.Planner.Infrastructure;
 
 /// <summary>Turns a plan request into a topology: resolve the model, profile the shards, measure links, solve, remember.</summary>
-public sealed partial class TopologyPlanner(ShardFleet fleet, TopologySolver solver, TopologyStore store, TimeProvider clock, ILogger<TopologyPlanner> logger)
+public sealed partial class TopologyPlanner(ShardDirectory directory, ShardFleet fleet, TopologySolver solver, TopologyStore store, TimeProvider clock, ILogger<TopologyPlanner> logger)
 {
     private const int LinkProbeRepeats = 20;
 
     public async Task<DevicesDocument> DevicesAsync(string computeDtype, CancellationToken cancellationToken)
     {
-        var (reached, unreachable) = await fleet.ProfilesAsync(computeDtype, cancellationToken);
+        var (reached, unreachable) = await fleet.ProfilesAsync(await directory.EndpointsAsync(cancellationToken), computeDtype, cancellationToken);
         return new DevicesDocument([.. reached.Select(r => r.ToDocument())], unreachable);
     }
 
     public async Task<TopologyDocument> PlanAsync(PlanRequest request, CancellationToken cancellationToken)
     {
         string model = string.IsNullOrWhiteSpace(request.Model)
-            ? throw new PlanRequestException("'model' is required: a checkpoint folder path or a generated model name", "model")
+            ? throw new PlanRequestException("'model' is required: a generated model name, or a checkpoint folder name or path", "model")
             : request.Model;
-        var shape = ModelCatalog.Resolve(model, request.Config);
+        var manual = ManualAssignment(request.Manual);
+        var excluded = request.ExcludeNodes?.ToHashSet(StringComparer.Ordinal) ?? [];
+        var members = (await directory.EndpointsAsync(cancellationToken)).Where(m => !excluded.Contains(m.Node)).ToList();
+        if (members.Count == 0)
+        {
+            throw new NoShardsException(excluded.Count == 0
+                ? "no shard is a member of the cluster (none registered in Redis)"
+                : $"no member shard is left to plan over once {string.Join(", ", excluded)} are excluded");
+        }
+
+        // What each shard's copy is, all at once: it finds dead or frozen members within seconds, before profiling.
+        var (copies, unreachable) = await fleet.DescribeAsync(members, model, cancellationToken);
+        var (withModel, withoutModel) = request.Config is null ? ModelCopyCheck.Check(model, copies) : (copies, []);
+        var shape = ModelCatalog.Resolve(model, request.Config, withModel);
         var dtype = ComputeDtypeOf(request, shape);
         int context = request.ContextLength ?? shape.MaxPositionEmbeddings;
         if (context <= 0 || context > shape.MaxPositionEmbeddings)
         {
             throw new PlanRequestException($"context_length must be within [1, {shape.MaxPositionEmbeddings}] (max_position_embeddings), got {context}", "context_length");
         }
-        var manual = ManualAssignment(request.Manual);
         var profile = LlamaCostModel.Profile(shape, dtype, context);
 
-        var (reached, unreachable) = await fleet.ProfilesAsync(dtype.Name(), cancellationToken);
+        var (reached, unprofiled) = await fleet.ProfilesAsync([.. withModel.Select(c => c.Endpoint)], dtype.Name(), cancellationToken);
+        unreachable = [.. unreachable, .. unprofiled];
         if (reached.Count == 0)
         {
-            throw new NoShardsException(unreachable.Count == 0
-                ? "no shards are configured (services:shard-N:grpc:0)"
-                : $"no shard answered: {string.Join("; ", unreachable.Select(u => $"{u.Node} ({u.Address}): {u.Error}"))}");
+            throw new NoShardsException($"no member shard can hold {model}: " + string.Join("; ",
+                unreachable.Select(u => $"{u.Node} ({u.Address}) did not answer: {u.Error}")
+                    .Concat(withoutModel.Select(w => $"{w.Node} has no copy: {w.Error}"))));
         }
-        if (unreachable.FirstOrDefault(u => manual?.ContainsKey(u.Node) == true) is { } missing)
+        if (manual?.Keys.FirstOrDefault(node => !reached.Any(r => r.Endpoint.Node == node)) is { } missing)
         {
-            throw new ShardCallException($"{missing.Node} is in the manual assignment but did not answer at {missing.Address}: {missing.Error}");
+            throw new ShardCallException(excluded.Contains(missing)
+                ? $"{missing} is in the manual assignment but excluded from planning"
+                : unreachable.FirstOrDefault(u => u.Node == missing) is { } down
+                    ? $"{missing} is in the manual assignment but did not answer at {down.Address}: {down.Error}"
+                    : withoutModel.FirstOrDefault(w => w.Node == missing) is { } lacking
+                        ? $"{missing} is in the manual assignment but has no copy of {model}: {lacking.Error}"
+                        : $"{missing} is in the manual assignment but is not a member of the cluster");
         }
 
         var links = new LinkTable();
@@ -78,6 +97,7 @@ public sealed partial class TopologyPlanner(ShardFleet fleet, TopologySolver sol
                 linkDocuments,
                 request.MeasureLinks && reached.Count > 1,
                 unreachable,
+                withoutModel,
                 request.UseAllShards,
                 plan.OrdersSearched),
             clock.GetUtcNow());

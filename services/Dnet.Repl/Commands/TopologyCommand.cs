@@ -41,6 +41,29 @@ internal static partial class TopologyCommand
         }
 
         context.Console.Write(table);
+        context.Console.Line($"State: {topology.Text("state") ?? "?"} ({topology.Text("reason") ?? "-"})");
+        var idle = topology.Items("members").Where(m => m.Flag("in_ring") == false).ToList();
+        if (idle.Count > 0)
+        {
+            context.Console.Line($"Members outside the ring: {string.Join(", ", idle.Select(m => $"{m.Text("node")} ({m.Text("address")}, {m.Text("source")})"))}");
+        }
+
+        var changes = topology.Items("changes").Take(5).ToList();
+        if (changes.Count > 0)
+        {
+            var history = new Table().AddColumns("When", "Why", "Result", "ms");
+            foreach (var change in changes)
+            {
+                history.AddRow(
+                    ShardTables.Cell(change.Text("at")),
+                    ShardTables.Cell(change.Text("reason")),
+                    change.Flag("succeeded") == true ? ShardTables.Cell(change.Text("ring")) : $"[red]failed[/]: {ShardTables.Cell(change.Text("error"))}",
+                    ShardTables.Cell(change.Text("elapsed_ms")));
+            }
+
+            context.Console.Line("Recent changes of the ring (newest first):");
+            context.Console.Write(history);
+        }
     }
 
     private static async Task PlanAsync(ReplContext context, string? model, CancellationToken cancellationToken)

@@ -2,14 +2,18 @@ using System.Diagnostics;
 using Dnet.Contracts.Shards;
 using Dnet.Contracts.Tracing;
 using Dnet.ServiceDefaults.Tracing;
+using Dnet.Shard.Models;
 using Dnet.Shard.Profiling;
 using Dnet.Shard.Ring;
 using Grpc.Core;
 
 namespace Dnet.Shard.Apis;
 
-/// <summary>The shard's gRPC surface: slice lifecycle, request cleanup, and the activation stream.</summary>
-internal sealed class ShardApi(SliceHost host, FrameQueue queue, ShardIdentity identity, DeviceProfiler profiler, LinkProber prober)
+/// <summary>
+/// The shard's gRPC surface: slice lifecycle, model copies, request cleanup, and the activation stream. Every call must
+/// present the cluster secret (see ShardRingExtensions).
+/// </summary>
+internal sealed class ShardApi(SliceHost host, FrameQueue queue, ShardIdentity identity, DeviceProfiler profiler, LinkProber prober, ModelCopies models)
     : Dnet.Contracts.Shards.Shard.ShardBase
 {
     public override Task<DeviceProfile> GetProfile(ProfileRequest request, ServerCallContext context) =>
@@ -37,6 +41,25 @@ internal sealed class ShardApi(SliceHost host, FrameQueue queue, ShardIdentity i
         return Task.FromResult(status);
     }
 
+    public override Task<ModelDescription> DescribeModel(DescribeModelRequest request, ServerCallContext context) =>
+        Task.FromResult(models.Describe(request.Model));
+
+    public override async Task<ModelFile> ReadModelFile(ReadModelFileRequest request, ServerCallContext context)
+    {
+        try
+        {
+            return await models.ReadAsync(request.Model, request.File, context.CancellationToken);
+        }
+        catch (ModelAccessException exception)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"{identity.Node}: {exception.Message}"));
+        }
+        catch (NoModelCopyException exception)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"{identity.Node}: {exception.Message}"));
+        }
+    }
+
     public override async Task<LoadSliceReply> LoadSlice(LoadSliceRequest request, ServerCallContext context)
     {
         if (string.IsNullOrWhiteSpace(request.Model) || string.IsNullOrWhiteSpace(request.TokenSink))
@@ -47,6 +70,16 @@ internal sealed class ShardApi(SliceHost host, FrameQueue queue, ShardIdentity i
         try
         {
             return await host.LoadAsync(request, context.CancellationToken);
+        }
+        catch (ModelAccessException exception)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                $"{identity.Node} refuses to load {request.Model}: {exception.Message}"));
+        }
+        catch (NoModelCopyException exception)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound,
+                $"{identity.Node} has no copy of {request.Model}: {exception.Message}"));
         }
         catch (Exception exception) when (exception is IOException or ArgumentException or InvalidDataException
             or InvalidOperationException or NotSupportedException or UnauthorizedAccessException)

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Dnet.Contracts.Cluster;
 using Dnet.Contracts.Shards;
+using Dnet.ServiceDefaults.Cluster;
 using Google.Protobuf;
 using Grpc.Net.Client;
 
@@ -10,7 +12,7 @@ namespace Dnet.Shard.Profiling;
 /// Measures the link from this shard to another shard's gRPC endpoint with its Echo RPC: latency from round trips of an
 /// empty payload (p50/p99; one-way latency is half the p50), bandwidth from round trips of activation-sized payloads.
 /// </summary>
-public sealed partial class LinkProber(IConfiguration configuration, ILogger<LinkProber> logger) : IDisposable
+public sealed partial class LinkProber(IConfiguration configuration, ClusterSecret secret, ILogger<LinkProber> logger) : IDisposable
 {
     public const int DefaultPayloadBytes = 4096;
     public const int DefaultRepeats = 20;
@@ -39,7 +41,8 @@ public sealed partial class LinkProber(IConfiguration configuration, ILogger<Lin
         ArgumentOutOfRangeException.ThrowIfGreaterThan(repeats, MaxRepeats);
 
         var client = new Contracts.Shards.Shard.ShardClient(channels.GetOrAdd(address, a =>
-            GrpcChannel.ForAddress(a, new GrpcChannelOptions { MaxReceiveMessageSize = MaxPayloadBytes + 1024, MaxSendMessageSize = MaxPayloadBytes + 1024 })));
+            GrpcChannel.ForAddress(a, new GrpcChannelOptions { MaxReceiveMessageSize = MaxPayloadBytes + 1024, MaxSendMessageSize = MaxPayloadBytes + 1024 }
+                .WithClusterSecret(secret.Value))));
         var empty = new EchoPayload();
         var payload = new EchoPayload { Data = ByteString.CopyFrom(RandomBytes(payloadBytes)) };
 

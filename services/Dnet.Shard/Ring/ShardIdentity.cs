@@ -1,7 +1,7 @@
 namespace Dnet.Shard.Ring;
 
 /// <summary>Who this shard is: <c>shard-{Dnet:Shard:Index}</c>, as the AppHost names it.</summary>
-internal sealed class ShardIdentity(IConfiguration configuration)
+public sealed class ShardIdentity(IConfiguration configuration)
 {
     public string Node { get; } = configuration["Dnet:Node"]
         ?? (configuration["Dnet:Shard:Index"] is { } index ? $"shard-{index}" : Environment.MachineName);

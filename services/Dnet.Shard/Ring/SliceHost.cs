@@ -5,17 +5,20 @@ using Dnet.Contracts.Tracing;
 using Dnet.Inference.Model;
 using Dnet.ModelGeneration;
 using Dnet.Models;
+using Dnet.ServiceDefaults.Cluster;
 using Dnet.ServiceDefaults.Tracing;
+using Dnet.Shard.Models;
 using Dnet.Transport;
 using ActivationFrame = Dnet.Contracts.Shards.ActivationFrame;
 
 namespace Dnet.Shard.Ring;
 
 /// <summary>
-/// Owns the slice this shard serves: loads it (resolving or generating the checkpoint), connects to the next hop and to
-/// the gateway's token sink, and frees request state. Loads are serialized; frames see either the old or the new slice.
+/// Owns the slice this shard serves: loads it (resolving the checkpoint inside the shard's model roots, or generating
+/// it), connects to the next hop and to the gateway's token sink, and frees request state. Loads are serialized; frames
+/// see either the old or the new slice. A model that cannot be found or is refused leaves the loaded slice in place.
 /// </summary>
-internal sealed class SliceHost(ShardIdentity identity, ILogger<SliceHost> logger) : IAsyncDisposable
+internal sealed class SliceHost(ShardIdentity identity, ModelLocator locator, ClusterSecret secret, ILogger<SliceHost> logger) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _loading = new(1, 1);
     private readonly ConcurrentDictionary<string, long> _lastSeen = new();
@@ -28,6 +31,8 @@ internal sealed class SliceHost(ShardIdentity identity, ILogger<SliceHost> logge
 
     public async Task<LoadSliceReply> LoadAsync(LoadSliceRequest request, CancellationToken cancellationToken)
     {
+        // Refused or unknown models fail here, before the slice being served is touched.
+        var located = locator.Locate(request.Model);
         await _loading.WaitAsync(cancellationToken);
         try
         {
@@ -36,7 +41,7 @@ internal sealed class SliceHost(ShardIdentity identity, ILogger<SliceHost> logge
             using var load = DnetFrames.Start(FrameNames.MemoryModelLoad);
             load?.SetTag(SpanAttributes.Layers, $"{request.LayerStart}-{request.LayerEnd}");
 
-            var folder = await Task.Run(() => ModelResolver.Resolve(request.Model, progress: new Progress<GenerationProgress>(
+            var folder = await Task.Run(() => ModelLocator.Materialize(located, new Progress<GenerationProgress>(
                 p => logger.LogInformation("Generating {Model}: {Progress}", request.Model, p))), cancellationToken);
             var options = new ModelSliceOptions
             {
@@ -108,7 +113,7 @@ internal sealed class SliceHost(ShardIdentity identity, ILogger<SliceHost> logge
 
     private OutboundStream<TokenFrame> OpenTokenSink(string address)
     {
-        return new OutboundStream<TokenFrame>(address,
+        return new OutboundStream<TokenFrame>(address, secret.Value,
             (channel, token) => new TokenSink.TokenSinkClient(channel).Tokens(cancellationToken: token),
             (frame, exception) => logger.LogWarning(exception,
                 "Token sink {Address} unreachable: request {RequestId} step {Step} lost", address, frame.RequestId, frame.Step));
@@ -116,7 +121,7 @@ internal sealed class SliceHost(ShardIdentity identity, ILogger<SliceHost> logge
 
     private OutboundStream<ActivationFrame> OpenNextHop(string address, OutboundStream<TokenFrame> tokenSink)
     {
-        return new OutboundStream<ActivationFrame>(address,
+        return new OutboundStream<ActivationFrame>(address, secret.Value,
             (channel, token) => new Dnet.Contracts.Shards.Shard.ShardClient(channel).Activations(cancellationToken: token),
             (frame, exception) =>
             {

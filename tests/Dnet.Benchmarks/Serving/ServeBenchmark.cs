@@ -8,7 +8,9 @@ namespace Dnet.Benchmarks.Serving;
 /// shard-to-shard hop adds, and the batching targets of issue #10 as ratios measured in this run. Options:
 /// <c>--shards 1,2</c>, <c>--concurrency 1,8,32</c> (on 1 shard), <c>--multi-shard-concurrency 1</c> (on more shards),
 /// <c>--requests N</c> (per level; default max(8, 2 x in flight)), <c>--max-tokens N</c>, <c>--model NAME</c>
-/// (<c>dnet-tiny</c> for a quick run).
+/// (<c>dnet-tiny</c> for a quick run). <c>--remote-shards</c> runs every shard count twice, with the AppHost's own
+/// shards and with shards in network namespaces (each its own host on a bridge), and reports what a hop over the
+/// network costs compared with loopback.
 /// </summary>
 static class ServeBenchmark
 {
@@ -24,27 +26,16 @@ static class ServeBenchmark
         ChatLoad load = new(model, ChatLoad.DefaultPrompt, BenchOptions.Int(args, "--max-tokens", 32));
         string? loadAtStart = BenchOptions.LoadAverage();
 
+        bool remote = args.Contains("--remote-shards");
         var clusters = new List<ClusterResult>();
+        var remoteClusters = new List<ClusterResult>();
         foreach (int shards in shardCounts)
         {
-            await using var cluster = await BenchCluster.StartAsync(shards, model, BenchOptions.ApiKey(args), CancellationToken.None);
-            load = load with { Model = await cluster.ServedModelAsync(CancellationToken.None) };
-            Console.Error.WriteLine($"serve: {shards} shard(s): warm-up request");
-            await ChatStream.SendAsync(cluster.Gateway, load, seed: 0, CancellationToken.None);
-            var levels = new List<LevelResult>();
-            foreach (int concurrency in shards == 1 ? concurrencies : multiShardConcurrencies)
+            clusters.Add(await MeasureAsync(shards, remote: false));
+            if (remote)
             {
-                // Every level samples the same seeds, so the levels generate the same texts. At least two rounds of
-                // requests per level, so the in-flight count holds for most of the level rather than only at its start.
-                int count = requests ?? Math.Max(8, 2 * concurrency);
-                var level = await LoadLevel.RunAsync(cluster.Gateway, load, concurrency, count, seedBase: 1, CancellationToken.None);
-                Console.Error.WriteLine(
-                    $"serve: {shards} shard(s), concurrency {concurrency}: {level.OutputTokensPerS} tok/s, " +
-                    $"TTFT p50 {level.TtftMs.Median} ms, ITL p50 {level.ItlMs.Median} ms, {level.FailedRequests} failed");
-                levels.Add(level);
+                remoteClusters.Add(await MeasureAsync(shards, remote: true));
             }
-
-            clusters.Add(new ClusterResult(shards, cluster.StartupSeconds, levels));
         }
 
         return new
@@ -62,8 +53,59 @@ static class ServeBenchmark
             Clusters = clusters,
             PerHopOverhead = PerHop(clusters, concurrencies),
             Targets = Targets(clusters),
+            RemoteShards = remote ? remoteClusters : null,
+            RemotePerHopOverhead = remote ? PerHop(remoteClusters, multiShardConcurrencies) : null,
+            RemoteVsLocalPerHop = remote ? RemoteVsLocal(clusters, remoteClusters, [.. concurrencies.Union(multiShardConcurrencies)]) : null,
         };
+
+        async Task<ClusterResult> MeasureAsync(int shards, bool remote)
+        {
+            string where = remote ? "remote shard(s)" : "shard(s)";
+            await using var cluster = remote
+                ? await BenchCluster.StartRemoteAsync(shards, model, BenchOptions.ApiKey(args), CancellationToken.None)
+                : await BenchCluster.StartAsync(shards, model, BenchOptions.ApiKey(args), CancellationToken.None);
+            load = load with { Model = await cluster.ServedModelAsync(CancellationToken.None) };
+            Console.Error.WriteLine($"serve: {shards} {where}: warm-up request");
+            await ChatStream.SendAsync(cluster.Gateway, load, seed: 0, CancellationToken.None);
+            var levels = new List<LevelResult>();
+            foreach (int concurrency in shards == 1 ? concurrencies : multiShardConcurrencies)
+            {
+                // Every level samples the same seeds, so the levels generate the same texts. At least two rounds of
+                // requests per level, so the in-flight count holds for most of the level rather than only at its start.
+                int count = requests ?? Math.Max(8, 2 * concurrency);
+                var level = await LoadLevel.RunAsync(cluster.Gateway, load, concurrency, count, seedBase: 1, CancellationToken.None);
+                Console.Error.WriteLine(
+                    $"serve: {shards} {where}, concurrency {concurrency}: {level.OutputTokensPerS} tok/s, " +
+                    $"TTFT p50 {level.TtftMs.Median} ms, ITL p50 {level.ItlMs.Median} ms, {level.FailedRequests} failed");
+                levels.Add(level);
+            }
+
+            return new ClusterResult(shards, cluster.StartupSeconds, levels);
+        }
     }
+
+    /// <summary>
+    /// What crossing the network costs one hop, per shard count and concurrency: (median with remote shards - with
+    /// local shards) / hops per token. A decode step makes N + 1 hops on N shards (gateway to the first shard, shard to
+    /// shard, the last shard's token to the gateway's sink); with remote shards every one crosses a veth pair and the
+    /// bridge instead of loopback. Same seeds and texts in both runs.
+    /// </summary>
+    static List<RemoteHopOverhead> RemoteVsLocal(List<ClusterResult> local, List<ClusterResult> remote, int[] concurrencies) =>
+        [.. from concurrency in concurrencies
+            from near in local
+            let far = remote.FirstOrDefault(r => r.Shards == near.Shards)
+            where far is not null
+            let nearLevel = Level(near, concurrency)
+            let farLevel = Level(far, concurrency)
+            where nearLevel is not null && farLevel is not null
+            let hops = near.Shards + 1
+            select new RemoteHopOverhead(concurrency, near.Shards, hops,
+                nearLevel.ItlMs.Median, farLevel.ItlMs.Median, Extra(farLevel.ItlMs, nearLevel.ItlMs, hops),
+                nearLevel.TpotMs.Median, farLevel.TpotMs.Median, Extra(farLevel.TpotMs, nearLevel.TpotMs, hops),
+                nearLevel.TtftMs.Median, farLevel.TtftMs.Median)];
+
+    static double? Extra(Distribution remote, Distribution local, int hops) =>
+        remote.Median is { } r && local.Median is { } l ? Math.Round((r - l) / hops, 3) : null;
 
     /// <summary>
     /// Issue #10's serving targets, as ratios of levels measured in this run: 1 shard, output tokens/s at 8 and 32 in
@@ -130,3 +172,20 @@ sealed record HopOverhead(
     double? TpotMedianMs,
     double? SingleShardTpotMedianMs,
     double? TpotPerHopMs);
+
+/// <summary>
+/// Remote against local shards at one size and concurrency: ITL and TPOT medians of each, the extra per hop
+/// ((remote - local) / hops), and TTFT medians (prefill crosses the same hops once).
+/// </summary>
+sealed record RemoteHopOverhead(
+    int Concurrency,
+    int Shards,
+    int HopsPerToken,
+    double? LocalItlMedianMs,
+    double? RemoteItlMedianMs,
+    double? ItlExtraPerHopMs,
+    double? LocalTpotMedianMs,
+    double? RemoteTpotMedianMs,
+    double? TpotExtraPerHopMs,
+    double? LocalTtftMedianMs,
+    double? RemoteTtftMedianMs);

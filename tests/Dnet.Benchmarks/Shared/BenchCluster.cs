@@ -13,13 +13,16 @@ namespace Dnet.Benchmarks.Shared;
 /// One real cluster (the AppHost with every project and redis), started as the end-to-end tests start it, with a
 /// plain HTTP client for the gateway once the gateway is healthy (its model planned and loaded).
 /// </summary>
-sealed class BenchCluster : IAsyncDisposable
+sealed partial class BenchCluster : IAsyncDisposable
 {
     static readonly TimeSpan StartupLimit = TimeSpan.FromMinutes(6);
     static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
 
     // Redis persists the span stream: each benchmark cluster gets a data directory of its own, removed at the end.
     readonly string redisData;
+
+    // Remote mode: the shard processes in their network namespaces, stopped after the AppHost.
+    RemoteHosts? remote;
 
     BenchCluster(DistributedApplication app, HttpClient gateway, string? apiKey, double startupSeconds, string redisData)
     {
@@ -141,7 +144,9 @@ sealed class BenchCluster : IAsyncDisposable
     {
         Console.Error.WriteLine("cluster: stopping");
         Gateway.Dispose();
+        remote?.StopShards();
         await App.DisposeAsync();
+        remote?.Dispose();
         Directory.Delete(redisData, recursive: true);
     }
 }

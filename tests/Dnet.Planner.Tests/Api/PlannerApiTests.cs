@@ -1,19 +1,30 @@
 using System.Text.Json;
+using Dnet.Cluster.Tests;
 using Dnet.Contracts.Shards;
+using Dnet.ModelGeneration;
+using Dnet.Models;
+using Dnet.ServiceDefaults.Cluster.Membership;
 
 namespace Dnet.Planner.Tests.Api;
 
+/// <summary>
+/// The real planner over fake shards (real gRPC, real registration in a real redis-server, the real model-copy code):
+/// it plans over the cluster's members, refuses mismatched copies, and reaches shards only with the cluster secret.
+/// </summary>
 [TestClass]
 public sealed class PlannerApiTests
 {
+    private static RedisProcess redis = null!;
     private static FakeShard fast = null!;
     private static FakeShard slow = null!;
 
     [ClassInitialize]
     public static async Task StartShards(TestContext _)
     {
-        fast = await FakeShard.StartAsync(Profile("shard-0", gflops: 100));
-        slow = await FakeShard.StartAsync(Profile("shard-1", gflops: 50));
+        redis = await RedisProcess.StartAsync();
+        fast = await FakeShard.StartAsync(Profile("shard-0", gflops: 100), redis.ConnectionString);
+        slow = await FakeShard.StartAsync(Profile("shard-1", gflops: 50), redis.ConnectionString);
+        await WaitForMembersAsync(2);
     }
 
     [ClassCleanup]
@@ -21,6 +32,7 @@ public sealed class PlannerApiTests
     {
         await fast.DisposeAsync();
         await slow.DisposeAsync();
+        await redis.DisposeAsync();
     }
 
     [TestMethod]
@@ -126,29 +138,95 @@ public sealed class PlannerApiTests
     }
 
     [TestMethod]
-    public async Task DevicesListsProfilesAndShardsThatDidNotAnswer()
+    public async Task DevicesListsProfilesAndMembersThatDidNotAnswer()
     {
-        await using var planner = new PlannerHost(new Dictionary<string, string>
+        await using var planner = Planner();
+        // A member whose record still lives but whose process is gone (killed, not yet expired).
+        var gone = new ClusterMember("shard-2", "http://127.0.0.1:9", "test-host", ClusterMember.JoinedSource, "gone", DateTimeOffset.UtcNow);
+        var database = await redis.DatabaseAsync();
+        await database.StringSetAsync(MembershipKeys.Member(gone.Node), gone.ToJson(), TimeSpan.FromSeconds(30));
+        await database.SortedSetAddAsync(MembershipKeys.Index, gone.Node, 0);
+        try
         {
-            ["shard-0"] = fast.Address,
-            ["shard-1"] = slow.Address,
-            ["shard-2"] = "http://127.0.0.1:9",
-            ["not-a-shard"] = "http://127.0.0.1:9",
-        });
+            var (status, body) = await planner.GetAsync("/planner/devices?compute_dtype=f32");
 
-        var (status, body) = await planner.GetAsync("/planner/devices?compute_dtype=f32");
-
-        Assert.AreEqual(200, status, body.ToString());
-        var devices = body.GetProperty("devices").EnumerateArray().ToList();
-        CollectionAssert.AreEqual(new[] { "shard-0", "shard-1" }, devices.Select(d => d.GetProperty("node").GetString()).ToArray());
-        Assert.AreEqual(50, devices[1].GetProperty("gflops").GetDouble());
-        Assert.AreEqual("f32", devices[0].GetProperty("compute_dtype").GetString());
-        Assert.AreEqual("gflops", devices[0].GetProperty("overridden")[0].GetString());
-        Assert.AreEqual("shard-2", body.GetProperty("unreachable").EnumerateArray().Single().GetProperty("node").GetString());
+            Assert.AreEqual(200, status, body.ToString());
+            var devices = body.GetProperty("devices").EnumerateArray().ToList();
+            CollectionAssert.AreEqual(new[] { "shard-0", "shard-1" }, devices.Select(d => d.GetProperty("node").GetString()).ToArray());
+            Assert.AreEqual(fast.Address, devices[0].GetProperty("address").GetString());
+            Assert.AreEqual(50, devices[1].GetProperty("gflops").GetDouble());
+            Assert.AreEqual("f32", devices[0].GetProperty("compute_dtype").GetString());
+            Assert.AreEqual("gflops", devices[0].GetProperty("overridden")[0].GetString());
+            Assert.AreEqual("shard-2", body.GetProperty("unreachable").EnumerateArray().Single().GetProperty("node").GetString());
+        }
+        finally
+        {
+            await database.KeyDeleteAsync(MembershipKeys.Member(gone.Node));
+        }
     }
 
     [TestMethod]
-    public async Task HealthReportsTheConfiguredShards()
+    public async Task ExcludedNodesAreLeftOutOfThePlan()
+    {
+        await using var planner = Planner();
+
+        var (status, topology) = await planner.PostAsync("/planner/plan", new { model = "dnet-tiny", exclude_nodes = new[] { "shard-0" } });
+
+        Assert.AreEqual(200, status, topology.ToString());
+        Assert.AreEqual("shard-1", topology.GetProperty("shards").EnumerateArray().Single().GetProperty("node").GetString());
+    }
+
+    [TestMethod]
+    public async Task APlannerWithoutTheClusterSecretIsRefusedByEveryShard()
+    {
+        await using var planner = new PlannerHost(redis.ConnectionString, secret: "not-the-cluster-secret");
+
+        var (status, body) = await planner.GetAsync("/planner/devices");
+
+        Assert.AreEqual(200, status, body.ToString());
+        Assert.AreEqual(0, body.GetProperty("devices").GetArrayLength());
+        var refused = body.GetProperty("unreachable").EnumerateArray().ToList();
+        Assert.HasCount(2, refused);
+        Assert.IsTrue(refused.All(r => r.GetProperty("error").GetString()!.StartsWith("Unauthenticated", StringComparison.Ordinal)), body.ToString());
+    }
+
+    [TestMethod]
+    public async Task MismatchedModelCopiesAreRefusedNamingTheNodeAndTheFile()
+    {
+        var roots = Directory.CreateTempSubdirectory("dnet-planner-copies-").FullName;
+        try
+        {
+            var spec = GeneratedModelSpec.Known.Single(s => s.Name == "dnet-tiny");
+            ModelGenerator.Write(Path.Combine(roots, "a", "tiny-copy"), spec);
+            ModelGenerator.Write(Path.Combine(roots, "b", "tiny-copy"), spec);
+            File.AppendAllText(Path.Combine(roots, "b", "tiny-copy", "tokenizer.json"), "\n");
+            await using (var a = await FakeShard.StartAsync(Profile("copy-a", gflops: 80), redis.ConnectionString, Path.Combine(roots, "a")))
+            await using (var b = await FakeShard.StartAsync(Profile("copy-b", gflops: 80), redis.ConnectionString, Path.Combine(roots, "b")))
+            {
+                await WaitForMembersAsync(4);
+                await using var planner = Planner();
+
+                var refused = await planner.PostAsync("/planner/plan", new { model = "tiny-copy" });
+                var (status, topology) = await planner.PostAsync("/planner/plan", new { model = "tiny-copy", exclude_nodes = new[] { "copy-b" } });
+
+                AssertError(refused, 409, "model_copies_differ", "model", "copy-b's tokenizer.json");
+                Assert.AreEqual(200, status, topology.ToString());
+                Assert.AreEqual("copy-a", topology.GetProperty("shards").EnumerateArray().Single().GetProperty("node").GetString());
+                var withoutModel = topology.GetProperty("inputs").GetProperty("without_model").EnumerateArray().Select(w => w.GetProperty("node").GetString()).ToArray();
+                CollectionAssert.AreEquivalent(new[] { "shard-0", "shard-1" }, withoutModel);
+                Assert.AreEqual(4, topology.GetProperty("layers").GetInt32(), "the config came from the shard's copy: the planner has none");
+            }
+
+            await WaitForMembersAsync(2);
+        }
+        finally
+        {
+            Directory.Delete(roots, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public async Task HealthReportsTheMembers()
     {
         await using var planner = Planner();
 
@@ -157,11 +235,22 @@ public sealed class PlannerApiTests
         Assert.AreEqual(200, status);
         var topology = body.GetProperty("checks").GetProperty("topology");
         Assert.AreEqual("Healthy", topology.GetProperty("status").GetString());
-        Assert.AreEqual("2", topology.GetProperty("data").GetProperty("configured_shards").GetString());
+        Assert.AreEqual("shard-0, shard-1", topology.GetProperty("data").GetProperty("members").GetString());
     }
 
-    private static PlannerHost Planner() =>
-        new(new Dictionary<string, string> { ["shard-0"] = fast.Address, ["shard-1"] = slow.Address });
+    private static PlannerHost Planner() => new(redis.ConnectionString);
+
+    /// <summary>Registration happens once each shard listens, a moment after it started.</summary>
+    private static async Task WaitForMembersAsync(int count)
+    {
+        var database = await redis.DatabaseAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (await database.SortedSetLengthAsync(MembershipKeys.Index) != count)
+        {
+            Assert.IsLessThan(deadline, DateTime.UtcNow, $"the cluster never had {count} members");
+            await Task.Delay(50);
+        }
+    }
 
     private static DeviceProfile Profile(string node, double gflops) => new()
     {

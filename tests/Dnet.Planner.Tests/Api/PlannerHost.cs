@@ -1,25 +1,26 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dnet.Planner.Apis;
+using Dnet.ServiceDefaults.Cluster;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Dnet.Planner.Tests.Api;
 
-/// <summary>The real planner on a real Kestrel port, pointed at the given shard gRPC addresses.</summary>
+/// <summary>The real planner on a real Kestrel port, finding shards through membership in the given Redis.</summary>
 internal sealed class PlannerHost : IAsyncDisposable
 {
     private readonly WebApplicationFactory<PlanRequest> factory;
 
-    public PlannerHost(IReadOnlyDictionary<string, string> shardAddresses)
+    public PlannerHost(string redis, string? secret = FakeShard.Secret)
     {
         factory = new WebApplicationFactory<PlanRequest>().WithWebHostBuilder(web =>
         {
             web.ConfigureLogging(logging => logging.ClearProviders());
-            web.ConfigureAppConfiguration(config => config.AddInMemoryCollection(
-                shardAddresses.Select(s => KeyValuePair.Create($"services:{s.Key}:grpc:0", (string?)s.Value))));
+            // Settings, not app configuration: the planner reads them while its builder is being set up.
+            web.UseSetting("ConnectionStrings:redis", redis);
+            web.UseSetting(ClusterSecret.Key, secret);
         });
         factory.UseKestrel(0);
         factory.StartServer();

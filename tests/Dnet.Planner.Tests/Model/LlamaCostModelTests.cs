@@ -92,13 +92,13 @@ public sealed class LlamaCostModelTests
                  "num_attention_heads":4,"vocab_size":1000,"tie_word_embeddings":true}
                 """);
 
-            var shape = ModelCatalog.Resolve(folder, inlineConfig: null);
+            var shape = ModelCatalog.Resolve(folder, inlineConfig: null, copies: []);
 
             Assert.AreEqual(3, shape.NumHiddenLayers);
             Assert.AreEqual(4, shape.NumKeyValueHeads);
             Assert.IsTrue(shape.AttentionBias);
             Assert.IsTrue(shape.TieWordEmbeddings);
-            var unknown = Assert.ThrowsExactly<ModelNotFoundException>(() => ModelCatalog.Resolve(Path.Combine(folder, "nope"), null));
+            var unknown = Assert.ThrowsExactly<ModelNotFoundException>(() => ModelCatalog.Resolve(Path.Combine(folder, "nope"), null, []));
             StringAssert.Contains(unknown.Message, string.Join(", ", Dnet.Models.GeneratedModelSpec.Known.Select(spec => spec.Name)), "every generated model is named");
         }
         finally

@@ -1,5 +1,6 @@
 using Dnet.Contracts.Shards;
 using Dnet.Planner.Tests.Api;
+using Dnet.ServiceDefaults.Cluster;
 using Dnet.Shard.Profiling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,6 +18,7 @@ public sealed class LinkProberTests
         await using var target = await FakeShard.StartAsync(new DeviceProfile { Node = "target" });
         using var prober = new LinkProber(
             new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Dnet:Node"] = "probe" }).Build(),
+            new ClusterSecret(FakeShard.Secret),
             NullLogger<LinkProber>.Instance);
 
         var link = await prober.MeasureAsync(target.Address, payloadBytes: 1024 * 1024, repeats: 10, TestContext.CancellationToken);
@@ -33,7 +35,7 @@ public sealed class LinkProberTests
     [TestMethod]
     public async Task OutOfRangeArgumentsAreRefused()
     {
-        using var prober = new LinkProber(new ConfigurationBuilder().Build(), NullLogger<LinkProber>.Instance);
+        using var prober = new LinkProber(new ConfigurationBuilder().Build(), new ClusterSecret(null), NullLogger<LinkProber>.Instance);
 
         await Assert.ThrowsExactlyAsync<ArgumentOutOfRangeException>(() => prober.MeasureAsync("http://127.0.0.1:9", LinkProber.MaxPayloadBytes + 1, 1, TestContext.CancellationToken));
         await Assert.ThrowsExactlyAsync<ArgumentOutOfRangeException>(() => prober.MeasureAsync("http://127.0.0.1:9", 1, -1, TestContext.CancellationToken));

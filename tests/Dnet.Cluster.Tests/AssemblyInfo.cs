@@ -1,0 +1,2 @@
+// The members under test share one redis-server per class and its fixed membership keys.
+[assembly: DoNotParallelize]
