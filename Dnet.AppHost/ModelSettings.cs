@@ -22,9 +22,12 @@ internal static class ModelSettings
     {
         var configuration = builder.Configuration;
         // Read when resolved (not captured now) and published as the manifest's default.
-        return builder.AddParameter(
-            ModelParameter, () => Setting(configuration, ModelParameter, "Dnet:Model") is { Length: > 0 } model ? model : DefaultModel, publishValueAsDefault: true);
+        return builder.AddParameter(ModelParameter, () => configuration.ConfiguredModel(), publishValueAsDefault: true);
     }
+
+    /// <summary>The configured model as the AppHost sees it at build time (for settings that depend on it, such as model roots).</summary>
+    public static string ConfiguredModel(this IConfiguration configuration) =>
+        Setting(configuration, ModelParameter, "Dnet:Model") is { Length: > 0 } model ? model : DefaultModel;
 
     public static IResourceBuilder<ProjectResource> WithModelSettings(
         this IResourceBuilder<ProjectResource> gateway, IDistributedApplicationBuilder builder, IResourceBuilder<ParameterResource> model)

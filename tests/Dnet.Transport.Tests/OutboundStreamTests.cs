@@ -13,7 +13,7 @@ public sealed class OutboundStreamTests
     {
         await using var sink = await RecordingTokenSink.StartAsync();
         var undelivered = new ConcurrentQueue<TokenFrame>();
-        await using (var stream = new OutboundStream<TokenFrame>(sink.Address,
+        await using (var stream = new OutboundStream<TokenFrame>(sink.Address, clusterSecret: null,
             (channel, token) => new TokenSink.TokenSinkClient(channel).Tokens(cancellationToken: token),
             (frame, _) => undelivered.Enqueue(frame)))
         {
@@ -41,7 +41,7 @@ public sealed class OutboundStreamTests
         // The stream cannot open until released, as with a peer that does not keep up: messages wait in the queue.
         using var peerReady = new SemaphoreSlim(0);
         var undelivered = new ConcurrentQueue<(TokenFrame Frame, Exception Reason)>();
-        await using var stream = new OutboundStream<TokenFrame>(sink.Address,
+        await using var stream = new OutboundStream<TokenFrame>(sink.Address, clusterSecret: null,
             (channel, token) =>
             {
                 peerReady.Wait(token);
