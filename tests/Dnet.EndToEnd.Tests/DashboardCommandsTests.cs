@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Dnet.Perf;
 using Microsoft.Extensions.DependencyInjection;
 using OpenAI.Chat;
 
@@ -55,6 +56,26 @@ public sealed class DashboardCommandsTests
 
         ChatCompletion answer = await client.CompleteChatAsync([new UserChatMessage("Hello")], options, TestContext.CancellationToken);
         Assert.IsGreaterThan(0, answer.Usage.OutputTokenCount, "the configured model serves again after Load model");
+    }
+
+    [TestMethod]
+    public async Task RingTopologyCommandShowsTheRingTheGatewayServes()
+    {
+        var commands = Cluster.App.Services.GetRequiredService<ResourceCommandService>();
+        using var gateway = Cluster.App.CreateHttpClient("gateway", "http");
+        var topology = await gateway.GetFromJsonAsync<JsonElement>("/v1/cluster/topology", TestContext.CancellationToken);
+
+        var shown = await commands.ExecuteCommandAsync("gateway", "ring-topology", TestContext.CancellationToken);
+
+        Assert.IsTrue(shown.Success, shown.Message);
+        var markdown = shown.Data!.Value;
+        foreach (var shard in topology.GetProperty("shards").EnumerateArray())
+        {
+            StringAssert.Contains(markdown, $"| {shard.GetProperty("node").GetString()} | [{shard.GetProperty("layer_start").GetInt32()}, {shard.GetProperty("layer_end").GetInt32()}) |");
+        }
+
+        var firstChange = topology.GetProperty("changes").EnumerateArray().Last();
+        StringAssert.Contains(markdown, MarkdownText.Escape(firstChange.GetProperty("reason").GetString()), "the first ring change and why it happened are shown");
     }
 
     [TestMethod]

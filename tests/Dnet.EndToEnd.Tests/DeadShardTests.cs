@@ -25,7 +25,7 @@ public sealed class DeadShardTests
     private static readonly TimeSpan FailWithin = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan UnhealthyWithin = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ServingAgainWithin = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan TopologyWithin = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan TopologyWithin = TimeSpan.FromSeconds(1);
 
     private readonly RedisDataDirectory redisData = new();
 
@@ -167,8 +167,8 @@ public sealed class DeadShardTests
         Assert.IsTrue(healthyAgain, $"the gateway was not healthy again after the re-plan: {health.Seen}");
         CollectionAssert.AreEqual(new[] { "shard-0" }, topology.GetProperty("shards").EnumerateArray().Select(s => s.GetProperty("node").GetString()).ToArray());
         StringAssert.Contains(topology.GetProperty("changes")[0].GetProperty("reason").GetString(), "shard-1", "the topology says why the ring changed");
-        // The gateway waits at most 300 ms for a live answer (RingProbe.AskDeadline), so topology answers well within
-        // the 1 s target on an idle machine; the bound here is generous because these tests share two busy cores.
+        // The gateway waits at most 300 ms for a live answer (RingProbe.AskDeadline), which leaves the rest of the
+        // issue's 1 s for the request itself on a busy machine.
         Assert.IsTrue(topologyMs.All(ms => ms < TopologyWithin.TotalMilliseconds), $"topology took {string.Join(", ", topologyMs.Select(ms => $"{ms:F0}"))} ms");
     }
 

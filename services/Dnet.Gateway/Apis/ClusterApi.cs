@@ -40,7 +40,7 @@ internal static class ClusterApi
     /// even while a shard hangs. Also the members and the last changes of the ring with their reasons.
     /// </summary>
     private static async Task<IResult> TopologyAsync(
-        ModelDeployment deployment, RingStatus status, RingProbe probe, ClusterView view, RingHistory history, CancellationToken cancellationToken)
+        ModelDeployment deployment, RingStatus status, RingProbe probe, ClusterView view, RingHistory history, string? format, CancellationToken cancellationToken)
     {
         if (deployment.Current is not { } model)
         {
@@ -51,51 +51,18 @@ internal static class ClusterApi
         var shards = await Task.WhenAll(model.Shards.Select(async shard =>
         {
             var health = await probe.AskAsync(model, shard, cancellationToken);
-            return new
-            {
-                node = shard.Node,
-                address = shard.Address,
-                layer_start = shard.LayerStart,
-                layer_end = shard.LayerEnd,
-                healthy = health.Answering && health.HoldsSlice,
-                active_sequences = health.ActiveSequences ?? 0,
-                last_answer = health.LastAnswer,
-                error = health.Error,
-            };
+            return new TopologyShard(shard.Node, shard.Address, shard.LayerStart, shard.LayerEnd, health.Answering && health.HoldsSlice,
+                health.ActiveSequences ?? 0, health.LastAnswer, health.Error);
         }));
-        var members = view.Members.Select(m => new
-        {
-            node = m.Node,
-            address = m.Address,
-            host = m.Host,
-            source = m.Source,
-            started_at = m.StartedAt,
-            in_ring = model.Shards.Any(s => s.Node == m.Node),
-        });
-        var changes = history.Newest().Select(c => new
-        {
-            at = c.At,
-            reason = c.Reason,
-            succeeded = c.Succeeded,
-            ring = c.Ring,
-            error = c.Error,
-            elapsed_ms = Math.Round(c.ElapsedMs, 1),
-        });
-        return Results.Json(new
-        {
-            model = model.Id,
-            served_model_name = model.ServedName,
-            folder = model.Folder,
-            context_length = model.ContextLength,
-            loaded_at = model.LoadedAt,
-            state = status.State.ToString().ToLowerInvariant(),
-            reason = status.Reason,
-            manual = model.Manual,
+        var topology = new TopologyView(
+            model.Id, model.ServedName, model.Folder, model.ContextLength, model.LoadedAt, status.State.ToString().ToLowerInvariant(), status.Reason, model.Manual,
             shards,
-            members,
-            membership_error = view.Error,
-            changes,
-        });
+            [.. view.Members.Select(m => new TopologyMember(m.Node, m.Address, m.Host, m.Source, m.StartedAt, model.Shards.Any(s => s.Node == m.Node)))],
+            view.Error,
+            [.. history.Newest().Select(c => new TopologyChange(c.At, c.Reason, c.Succeeded, c.Ring, c.Error, Math.Round(c.ElapsedMs, 1)))]);
+        return string.Equals(format, "markdown", StringComparison.OrdinalIgnoreCase)
+            ? Results.Text(TopologyMarkdown.Render(topology), "text/markdown; charset=utf-8")
+            : Results.Json(topology);
     }
 
     private static async Task<IResult> LoadAsync(LoadBody? body, ModelDeployment deployment, RingSupervisor supervisor, CancellationToken cancellationToken)

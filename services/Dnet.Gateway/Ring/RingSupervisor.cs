@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dnet.ServiceDefaults.Cluster.Membership;
 using StackExchange.Redis;
@@ -44,6 +45,9 @@ internal sealed partial class RingSupervisor(
     private DateTime retryAt = DateTime.MinValue;
     private int failedPlans;
     private DateTime? joinSeenAt;
+
+    // Members that announced a clean leave (node -> instance): gone at once, even while their process still answers.
+    private readonly ConcurrentDictionary<string, string> leftCleanly = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Plans and loads <paramref name="model"/> (optionally by hand, optionally under <paramref name="servedName"/>) on
@@ -194,12 +198,13 @@ internal sealed partial class RingSupervisor(
         DeployedModel current, IReadOnlyList<ClusterMember> members, string? woken, CancellationToken cancellationToken)
     {
         var dead = new Dictionary<string, string>();
+        var missing = new HashSet<string>(StringComparer.Ordinal);
         foreach (var shard in current.Shards)
         {
             var member = members.FirstOrDefault(m => m.Node == shard.Node);
             if (member is null && view.Error is null)
             {
-                dead[shard.Node] = $"{shard.Node} left the cluster (it shut down or its membership expired)";
+                missing.Add(shard.Node);
             }
             else if (member is not null && considered.TryGetValue(shard.Node, out var instance) && instance != member.Instance)
             {
@@ -217,6 +222,20 @@ internal sealed partial class RingSupervisor(
         foreach (var health in probes.Where(p => !p.HoldsSlice || p.Failures >= 2))
         {
             dead.TryAdd(health.Node, health.Error ?? $"{health.Node} cannot serve");
+        }
+
+        // A record can vanish while its shard serves on: Redis restarted and its heartbeat TTL ran out meanwhile. Such a
+        // shard registers again at its next heartbeat; only one that said it leaves, or stopped serving, has left.
+        foreach (var node in missing)
+        {
+            var saidItLeaves = considered.TryGetValue(node, out var instance) && leftCleanly.TryGetValue(node, out var leaving) && leaving == instance;
+            if (!saidItLeaves && probes.FirstOrDefault(p => p.Node == node) is { Answering: true, HoldsSlice: true })
+            {
+                LogMembershipLapsed(node);
+                continue;
+            }
+
+            dead.TryAdd(node, $"{node} left the cluster (it shut down or its membership expired)");
         }
 
         if (dead.Count == 0 && woken is not null && probes.All(p => p.Answering))
@@ -346,7 +365,15 @@ internal sealed partial class RingSupervisor(
 
         try
         {
-            await members.WatchAsync(change => alarm.Raise($"{change.Node} {change.Kind}"), cancellationToken);
+            await members.WatchAsync(change =>
+            {
+                if (change.Kind == MembershipEvent.Left)
+                {
+                    leftCleanly[change.Node] = change.Instance;
+                }
+
+                alarm.Raise($"{change.Node} {change.Kind}");
+            }, cancellationToken);
             return true;
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
@@ -361,6 +388,9 @@ internal sealed partial class RingSupervisor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ring change failed ({Reason}): {Error}; next attempt in {PauseSeconds:F0} s or when membership changes")]
     private partial void LogRingChangeFailed(string reason, string error, double pauseSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Node} is missing from membership but still serves its slice (Redis restarted?); it stays in the ring")]
+    private partial void LogMembershipLapsed(string node);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Woken by {Alarm}, but every ring shard answers")]
     private partial void LogAlarmWithoutFault(string alarm);
