@@ -9,6 +9,9 @@ namespace Dnet.Shard.Ring;
 /// one forward (<see cref="BatchForward"/>), records each request's frames (<see cref="BatchTrace"/>), then sends each
 /// request's hidden state to the next hop or, on the last shard, its sampled token to the gateway. A failing request
 /// is reported to the gateway, its pending steps dropped and its state freed; the other requests go on.
+/// A shard that is the whole ring (first and last) briefly gathers the sequences whose tokens it just sent before it
+/// starts the next batch (<see cref="BatchGathering"/>): otherwise concurrent requests split into groups that take turns
+/// and every batch carries only part of them.
 /// </summary>
 internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentity identity, IConfiguration configuration, ILogger<FrameWorker> logger)
     : BackgroundService
@@ -17,6 +20,7 @@ internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentit
     public const int DefaultPrefillChunkTokens = 128;
 
     private readonly StepScheduler _scheduler = new(configuration.GetValue("Dnet:Shard:PrefillChunkTokens", DefaultPrefillChunkTokens));
+    private readonly BatchGathering _gathering = new(configuration.GetValue("Dnet:Shard:GatherWait", BatchGathering.DefaultMaxWait));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -27,15 +31,10 @@ internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentit
                 return;
             }
 
-            while (queue.TryRead(out var inbound))
+            Drain();
+            while (_gathering.Missing(_scheduler) && await _gathering.WaitAsync(queue, stoppingToken))
             {
-                host.Touch(inbound.Frame.RequestId);
-                _scheduler.Add(inbound);
-            }
-
-            while (queue.TryTakeFreed(out var requestId))
-            {
-                _scheduler.Drop(requestId);
+                Drain();
             }
 
             var batch = _scheduler.NextBatch();
@@ -53,6 +52,21 @@ internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentit
             {
                 host.ComputeGate.Release();
             }
+        }
+    }
+
+    private void Drain()
+    {
+        while (queue.TryRead(out var inbound))
+        {
+            host.Touch(inbound.Frame.RequestId);
+            _scheduler.Add(inbound);
+        }
+
+        while (queue.TryTakeFreed(out var requestId))
+        {
+            _scheduler.Drop(requestId);
+            _gathering.Forget(requestId);
         }
     }
 
@@ -75,6 +89,13 @@ internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentit
         {
             Send(loaded, outcome);
         }
+
+        // Only a one-shard ring gets its tokens back at once; on a longer ring the groups in flight keep every hop busy.
+        _gathering.Expect(
+            loaded.Slice.IsFirst && loaded.Slice.IsLast
+                ? run.Outcomes.Where(o => o.Error is null && o.Token is not null).Select(o => o.Step.SequenceId)
+                : [],
+            run.Execute.End - run.Execute.Start);
     }
 
     private void Send(LoadedSlice loaded, StepOutcome outcome)

@@ -23,6 +23,9 @@ internal sealed class StepScheduler
 
     public bool IsEmpty => _pending.Count == 0;
 
+    /// <summary>Whether a step of <paramref name="sequenceId"/> is waiting.</summary>
+    public bool Has(string sequenceId) => _pending.ContainsKey(sequenceId);
+
     /// <summary>Steps waiting, over all requests.</summary>
     public int PendingSteps => _pending.Values.Sum(queue => queue.Count);
 
