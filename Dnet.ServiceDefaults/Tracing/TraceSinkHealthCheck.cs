@@ -18,12 +18,12 @@ internal sealed class TraceSinkHealthCheck(
         var status = counters.Snapshot("redis");
         var data = new Dictionary<string, object>
         {
-            ["exportedSpans"] = status.ExportedSpans,
-            ["writtenSpans"] = status.WrittenSpans,
-            ["bufferedSpans"] = status.BufferedSpans,
-            ["droppedSpans"] = status.DroppedSpans,
-            ["bufferedBytes"] = status.BufferedBytes,
-            ["bufferCapacityBytes"] = status.BufferCapacityBytes,
+            ["exported_spans"] = status.ExportedSpans,
+            ["written_spans"] = status.WrittenSpans,
+            ["buffered_spans"] = status.BufferedSpans,
+            ["dropped_spans"] = status.DroppedSpans,
+            ["buffered_bytes"] = status.BufferedBytes,
+            ["buffer_capacity_bytes"] = status.BufferCapacityBytes,
         };
         var held = $"{status.BufferedSpans} spans held ({status.BufferedBytes} of {buffer.CapacityBytes} bytes), {status.DroppedSpans} dropped";
 

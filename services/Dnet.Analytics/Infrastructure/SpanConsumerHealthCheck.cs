@@ -18,8 +18,8 @@ internal sealed class SpanConsumerHealthCheck(ConsumerState state, IOptions<Anal
         var data = new Dictionary<string, object>
         {
             ["consumer"] = options.Value.Consumer,
-            ["entriesRead"] = status.EntriesRead,
-            ["malformedEntries"] = status.MalformedEntries,
+            ["entries_read"] = status.EntriesRead,
+            ["malformed_entries"] = status.MalformedEntries,
         };
         var stale = clock.GetUtcNow() - status.LastPollAt > Grace + TimeSpan.FromMilliseconds(options.Value.BlockMilliseconds);
         var result = (status.Running, status.Connected, status.LastPollAt) switch
