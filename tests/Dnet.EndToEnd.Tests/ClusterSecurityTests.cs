@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
@@ -98,18 +97,7 @@ public sealed class ClusterSecurityTests
 
     private async Task<HttpResponseMessage> OpenStreamAsync(HttpClient http)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
-        {
-            Content = JsonContent.Create(new
-            {
-                model = Cluster.ModelId,
-                messages = new[] { new { role = "user", content = "Tell me everything about lighthouses." } },
-                max_tokens = 300,
-                temperature = 0,
-                stream = true,
-            }),
-        };
-        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.CancellationToken);
+        return await StreamingRequests.OpenAsync(http, "Tell me everything about lighthouses.", 300, TestContext.CancellationToken);
     }
 
     /// <summary>Reads a stream to its end; after its third chunk, <paramref name="forge"/> attacks it by its request id.</summary>

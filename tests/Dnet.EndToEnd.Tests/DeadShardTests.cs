@@ -42,18 +42,7 @@ public sealed class DeadShardTests
         await using var app = await StartAsync("--Dnet:Supervision:Enabled=false");
         using var http = app.CreateHttpClient("gateway", "http");
         http.Timeout = TimeSpan.FromMinutes(2);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
-        {
-            Content = JsonContent.Create(new
-            {
-                model = Cluster.ModelId,
-                messages = new[] { new { role = "user", content = "Go on and on." } },
-                max_tokens = 1900,
-                temperature = 0,
-                stream = true,
-            }),
-        };
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.CancellationToken);
+        using var response = await StreamingRequests.OpenAsync(http, "Go on and on.", 1900, TestContext.CancellationToken);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(TestContext.CancellationToken));
 
         var chunks = 0;

@@ -108,18 +108,7 @@ public sealed class RemoteShardTests
 
     private async Task<(string? Error, TimeSpan FailedAfter)> StreamUntilKilledAsync(HttpClient http, RemoteShard victim)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
-        {
-            Content = JsonContent.Create(new
-            {
-                model = Cluster.ModelId,
-                messages = new[] { new { role = "user", content = "Go on and on." } },
-                max_tokens = 1900,
-                temperature = 0,
-                stream = true,
-            }),
-        };
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.CancellationToken);
+        using var response = await StreamingRequests.OpenAsync(http, "Go on and on.", 1900, TestContext.CancellationToken);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(TestContext.CancellationToken));
         var (chunks, killedAt) = (0, 0L);
         string? error = null;
