@@ -1,3 +1,4 @@
+using Dnet.Testing;
 using StackExchange.Redis;
 
 namespace Dnet.Analytics.Tests;
@@ -98,7 +99,7 @@ public sealed class RecoveryTests
         StringAssert.Contains(health, "span-consumer");
         StringAssert.Contains(health, "Unhealthy");
 
-        await using var redis = await RedisServer.StartAsync(port);
+        await using var redis = await RedisServer.StartAsync(port: port);
         await using var client = await redis.ConnectAsync();
         var late = new TestStream(client.GetDatabase());
         var trace = new RequestTrace("chatcmpl-after-outage");
@@ -115,24 +116,24 @@ public sealed class RecoveryTests
     [TestMethod]
     public async Task A_redis_restart_mid_run_loses_no_later_entry_and_recreates_the_group()
     {
-        var port = RedisServer.FreePort();
         var key = $"dnet:spans:test:{Guid.NewGuid():n}";
         var before = new RequestTrace("chatcmpl-before-restart");
         var after = new RequestTrace("chatcmpl-after-restart");
-        var first = await RedisServer.StartAsync(port);
-        await using var host = AnalyticsHost.Start($"127.0.0.1:{port},connectTimeout=500", key);
-        await using (first)
+        await using var redis = await RedisServer.StartAsync();
+        await using var host = AnalyticsHost.Start($"{redis.ConnectionString},connectTimeout=500", key);
+        await using (var client = await redis.ConnectAsync())
         {
-            await using var client = await first.ConnectAsync();
             await new TestStream(client.GetDatabase(), key).AddAsync("gateway", before.Gateway());
             await host.WaitForJsonAsync($"/analytics/requests/{before.RequestId}?format=json", s => (bool)s["complete"]!);
         }
 
+        await redis.KillAsync();
         await host.WaitForJsonAsync("/analytics/status", s => !(bool)s["consumer"]!["state"]!["connected"]!);
 
-        // The new server starts empty: no stream, no group. The consumer must create both again and read from 0.
-        await using var second = await RedisServer.StartAsync(port);
-        await using var reconnected = await second.ConnectAsync();
+        // Without persistence the restarted server starts empty: no stream, no group. The consumer must create both
+        // again and read from 0.
+        await redis.RestartAsync();
+        await using var reconnected = await redis.ConnectAsync();
         await new TestStream(reconnected.GetDatabase(), key).AddAsync("gateway", after.Gateway());
 
         var stats = await host.WaitForJsonAsync($"/analytics/requests/{after.RequestId}?format=json", s => (bool)s["complete"]!);
@@ -144,63 +145,52 @@ public sealed class RecoveryTests
     [TestMethod]
     public async Task Two_crashes_of_a_persistent_redis_keep_the_group_and_store_every_span_once()
     {
-        var port = RedisServer.FreePort();
-        var data = Directory.CreateTempSubdirectory("dnet-analytics-tests-");
         var key = $"dnet:spans:test:{Guid.NewGuid():n}";
         var traces = new List<RequestTrace>();
-        var redis = await RedisServer.StartAsync(port, data.FullName);
-        try
+        await using var redis = await RedisServer.StartAsync(RedisPersistence.AppendOnly);
+        await using var host = AnalyticsHost.Start($"{redis.ConnectionString},connectTimeout=500", key);
+        var writer = new TestStream(TestRedis.Client.GetDatabase(), key);
+        for (var round = 0; round < 3; round++)
         {
-            await using var host = AnalyticsHost.Start($"127.0.0.1:{port},connectTimeout=500", key);
-            var writer = new TestStream(TestRedis.Client.GetDatabase(), key);
-            for (var round = 0; round < 3; round++)
+            await using (var client = await redis.ConnectAsync())
             {
-                await using (var client = await redis.ConnectAsync())
+                writer = new TestStream(client.GetDatabase(), key, writer);
+                var trace = new RequestTrace($"chatcmpl-round-{round}");
+                traces.Add(trace);
+                await writer.AddAsync("gateway", trace.Gateway());
+                await writer.AddAsync("shard-0", trace.Shard(0));
+                if (round == 0)
                 {
-                    writer = new TestStream(client.GetDatabase(), key, writer);
-                    var trace = new RequestTrace($"chatcmpl-round-{round}");
-                    traces.Add(trace);
-                    await writer.AddAsync("gateway", trace.Gateway());
-                    await writer.AddAsync("shard-0", trace.Shard(0));
-                    if (round == 0)
-                    {
-                        // First crash with everything read and acknowledged; the second right after a write, before
-                        // analytics may have read or acknowledged it: the pending list must survive as well.
-                        await host.WaitUntilCaughtUpAsync(2);
-                    }
-                }
-
-                if (round < 2)
-                {
-                    await redis.KillAsync();
-                    await host.WaitForJsonAsync("/analytics/status", s => !(bool)s["consumer"]!["state"]!["connected"]!);
-                    await redis.DisposeAsync();
-                    redis = await RedisServer.StartAsync(port, data.FullName);
+                    // First crash with everything read and acknowledged; the second right after a write, before
+                    // analytics may have read or acknowledged it: the pending list must survive as well.
+                    await host.WaitUntilCaughtUpAsync(2);
                 }
             }
 
-            foreach (var trace in traces)
+            if (round < 2)
             {
-                // The gateway's and the shard's entries are read one after the other: wait for both, then check none doubled.
-                var stats = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json",
-                    s => (bool)s["complete"]! && (long)s["span_count"]! >= 21);
-                Assert.AreEqual(21, (long)stats["span_count"]!);
-            }
-
-            var status = await host.WaitUntilCaughtUpAsync(6);
-            Assert.AreEqual(6, (long)status["stream"]!["length"]!, "the stream survived both crashes");
-            Assert.AreEqual(63, (long)status["store"]!["stored"]!, "every span stored once");
-            Assert.AreEqual(0, (long)status["consumer"]!["state"]!["replayed_entries"]!, "the group's position survived: nothing was read back from the start");
-            foreach (var exporter in status["exporters"]!.AsArray())
-            {
-                Assert.AreEqual(3, (long)exporter!["last_seq"]!);
-                Assert.AreEqual(0, (long)exporter["missing_batches"]!);
+                await redis.KillAsync();
+                await host.WaitForJsonAsync("/analytics/status", s => !(bool)s["consumer"]!["state"]!["connected"]!);
+                await redis.RestartAsync();
             }
         }
-        finally
+
+        foreach (var trace in traces)
         {
-            await redis.DisposeAsync();
-            data.Delete(recursive: true);
+            // The gateway's and the shard's entries are read one after the other: wait for both, then check none doubled.
+            var stats = await host.WaitForJsonAsync($"/analytics/requests/{trace.RequestId}?format=json",
+                s => (bool)s["complete"]! && (long)s["span_count"]! >= 21);
+            Assert.AreEqual(21, (long)stats["span_count"]!);
+        }
+
+        var status = await host.WaitUntilCaughtUpAsync(6);
+        Assert.AreEqual(6, (long)status["stream"]!["length"]!, "the stream survived both crashes");
+        Assert.AreEqual(63, (long)status["store"]!["stored"]!, "every span stored once");
+        Assert.AreEqual(0, (long)status["consumer"]!["state"]!["replayed_entries"]!, "the group's position survived: nothing was read back from the start");
+        foreach (var exporter in status["exporters"]!.AsArray())
+        {
+            Assert.AreEqual(3, (long)exporter!["last_seq"]!);
+            Assert.AreEqual(0, (long)exporter["missing_batches"]!);
         }
     }
 

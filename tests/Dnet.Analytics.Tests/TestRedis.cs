@@ -1,3 +1,4 @@
+using Dnet.Testing;
 using StackExchange.Redis;
 
 namespace Dnet.Analytics.Tests;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Dnet.ServiceDefaults.Cluster.Membership;
+using Dnet.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -17,12 +18,12 @@ public sealed class MembershipTests
     // How long a wait for membership to settle may take before the test fails: not a speed target (heartbeats are 1 s),
     // generous because these tests share two cores with whole clusters.
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);
-    private static RedisProcess redis = null!;
+    private static RedisServer redis = null!;
 
     public TestContext TestContext { get; set; } = null!;
 
     [ClassInitialize]
-    public static async Task StartRedisAsync(TestContext _) => redis = await RedisProcess.StartAsync();
+    public static async Task StartRedisAsync(TestContext _) => redis = await RedisServer.StartAsync();
 
     [ClassCleanup]
     public static async Task StopRedisAsync() => await redis.DisposeAsync();
@@ -96,7 +97,7 @@ public sealed class MembershipTests
         await using var member = await MemberHost.StartAsync("shard-r", redis.ConnectionString);
         await WaitForAsync(members, list => list.Any(m => m.Node == "shard-r"));
 
-        redis.Kill();
+        await redis.KillAsync();
         await redis.RestartAsync();
         var events = await RecordEventsAsync();
 

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dnet.Contracts.Tracing;
 using Dnet.ServiceDefaults.Tracing;
+using Dnet.Testing;
 using Microsoft.Extensions.Hosting;
 
 namespace Dnet.Tracing.Tests;
@@ -18,12 +19,12 @@ public sealed class RedisOutageTests
     [TestMethod]
     public async Task AnOutageIsBufferedAndEveryFrameArrivesInOrderWhenRedisIsBack()
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await RedisServer.StartAsync(RedisPersistence.AppendOnly);
         await using var node = await TestNode.StartAsync("shard-0", redis);
         DnetFrames.Start(FrameNames.NetworkRx)?.Dispose();
         Assert.HasCount(1, await redis.WaitForBatchesAsync(b => b.Count > 0, TimeSpan.FromSeconds(5)));
 
-        redis.Kill();
+        await redis.KillAsync();
         Produce(FramesDuringOutage);
         var held = await node.WaitForStatusAsync(s => s.Exporter.FailedWrites > 0 && s.Exporter.BufferedBytes > 0, TimeSpan.FromSeconds(10));
         Assert.AreEqual(1L + FramesDuringOutage, held.Exporter.ExportedSpans);
@@ -62,7 +63,7 @@ public sealed class RedisOutageTests
     [TestMethod]
     public async Task FramesAreProducedWhileRedisIsFrozenAndNothingWaitsForIt()
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await RedisServer.StartAsync(RedisPersistence.AppendOnly);
         await using var node = await TestNode.StartAsync("gateway", redis);
         DnetFrames.Start(FrameNames.NetworkRx)?.Dispose();
         await redis.WaitForBatchesAsync(b => b.Count > 0, TimeSpan.FromSeconds(5));
@@ -93,7 +94,7 @@ public sealed class RedisOutageTests
     {
         const long capacity = 30_000;
         const int frames = 1000;
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await RedisServer.StartAsync(RedisPersistence.AppendOnly);
         await using var node = await TestNode.StartAsync("shard-1", redis, new Dictionary<string, string?>
         {
             ["Dnet:Tracing:BatchSize"] = "10",
@@ -102,7 +103,7 @@ public sealed class RedisOutageTests
         DnetFrames.Start(FrameNames.NetworkRx)?.Dispose();
         await redis.WaitForBatchesAsync(b => b.Count > 0, TimeSpan.FromSeconds(5));
 
-        redis.Kill();
+        await redis.KillAsync();
         Produce(frames);
         var overflowing = await node.WaitForStatusAsync(s => s.Exporter.DroppedSpans > 0, TimeSpan.FromSeconds(10));
         Assert.IsLessThanOrEqualTo(capacity, overflowing.Exporter.BufferedBytes);
@@ -134,7 +135,7 @@ public sealed class RedisOutageTests
     [TestMethod]
     public async Task AFullQueueDropsAndCountsWithoutWaiting()
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await RedisServer.StartAsync(RedisPersistence.AppendOnly);
         await using var node = await TestNode.StartAsync(
             "shard-1", redis, new Dictionary<string, string?> { ["Dnet:Tracing:QueueCapacity"] = "1", ["Dnet:Tracing:BatchSize"] = "1" });
 

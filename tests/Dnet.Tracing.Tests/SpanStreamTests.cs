@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Dnet.Contracts.Tracing;
 using Dnet.ServiceDefaults.Tracing;
+using Dnet.Testing;
 
 namespace Dnet.Tracing.Tests;
 

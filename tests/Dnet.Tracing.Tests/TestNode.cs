@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Dnet.Contracts.Tracing;
+using Dnet.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Dnet.Contracts.Tracing;
 using Dnet.ServiceDefaults.Tracing;
+using Dnet.Testing;
 
 namespace Dnet.Tracing.Tests;
 
@@ -96,7 +97,7 @@ public sealed class TraceControlTests
     {
         await using var redis = await RedisServer.StartAsync();
         await using var gateway = await TestNode.StartAsync("gateway", redis);
-        redis.Kill();
+        await redis.KillAsync();
 
         var response = await PostAsync(gateway, """{"enabled": false}""");
 

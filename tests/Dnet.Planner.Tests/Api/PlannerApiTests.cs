@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Dnet.Cluster.Tests;
 using Dnet.Contracts.Shards;
 using Dnet.ModelGeneration;
 using Dnet.Models;
 using Dnet.ServiceDefaults.Cluster.Membership;
+using Dnet.Testing;
 
 namespace Dnet.Planner.Tests.Api;
 
@@ -14,14 +14,14 @@ namespace Dnet.Planner.Tests.Api;
 [TestClass]
 public sealed class PlannerApiTests
 {
-    private static RedisProcess redis = null!;
+    private static RedisServer redis = null!;
     private static FakeShard fast = null!;
     private static FakeShard slow = null!;
 
     [ClassInitialize]
     public static async Task StartShards(TestContext _)
     {
-        redis = await RedisProcess.StartAsync();
+        redis = await RedisServer.StartAsync();
         fast = await FakeShard.StartAsync(Profile("shard-0", gflops: 100), redis.ConnectionString);
         slow = await FakeShard.StartAsync(Profile("shard-1", gflops: 50), redis.ConnectionString);
         await WaitForMembersAsync(2);
