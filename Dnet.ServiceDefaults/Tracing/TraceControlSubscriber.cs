@@ -44,7 +44,7 @@ internal sealed class TraceControlSubscriber(
                     .ConfigureAwait(false);
                 break;
             }
-            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            catch (Exception exception) when (exception is RedisException or TimeoutException or InvalidOperationException)
             {
                 await Task.Delay(RetryDelay, stoppingToken).ConfigureAwait(false);
             }
@@ -59,7 +59,7 @@ internal sealed class TraceControlSubscriber(
         {
             Apply(await TraceControlStore.ReadAsync(connection.GetDatabase()).ConfigureAwait(false));
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is RedisException or TimeoutException or InvalidOperationException)
         {
             logger.LogDebug(exception, "Trace control state not readable yet; keeping revision {Revision}", gate.Current.Revision);
         }
