@@ -3,11 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Aspire.Hosting;
-using Aspire.Hosting.Testing;
 using Dnet.EndToEnd.Tests.Remote;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace Dnet.Benchmarks.Shared;
 
@@ -40,14 +36,7 @@ sealed partial class BenchCluster
                 $"--Dnet:Network:Bind={hosts.Namespaces.HostAddress}", $"--Dnet:Network:GatewayPort={port}",
                 $"--Parameters:cluster-secret={Secret}", $"--Parameters:redis-password={RedisPassword}",
             ];
-            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Dnet_AppHost>(
-                apiKey is null ? arguments : [.. arguments, $"--Parameters:api-key={apiKey}"], startup.Token);
-            builder.Services.AddLogging(logging => logging
-                .ClearProviders()
-                .AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace)
-                .AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning)
-                .AddFilter<ConsoleLoggerProvider>("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
-            app = await builder.BuildAsync(startup.Token);
+            app = await BuildAppAsync(arguments, apiKey, startup.Token);
             Console.Error.WriteLine($"cluster: starting {shards} remote shard(s) in network namespaces with {model}");
             await app.StartAsync(startup.Token);
 

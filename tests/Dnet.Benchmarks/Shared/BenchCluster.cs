@@ -51,17 +51,7 @@ sealed partial class BenchCluster : IAsyncDisposable
         startup.CancelAfter(StartupLimit);
         var redisData = Directory.CreateTempSubdirectory("dnet-bench-redis-").FullName;
         string[] arguments = [$"--Dnet:Shards={shards}", $"--Dnet:Model={model}", "--Dnet:UseAllShards=true", $"--Dnet:Redis:DataDirectory={redisData}"];
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Dnet_AppHost>(
-            apiKey is null ? arguments : [.. arguments, $"--Parameters:api-key={apiKey}"], startup.Token);
-        // stdout carries only the JSON result: host and resource logs go to stderr, warnings and worse only.
-        // Provider-specific filters, because they outrank the category levels the testing builder configures.
-        // Health checks are silenced: redis's fails on every probe while the cluster stops.
-        builder.Services.AddLogging(logging => logging
-            .ClearProviders()
-            .AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace)
-            .AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning)
-            .AddFilter<ConsoleLoggerProvider>("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
-        var app = await builder.BuildAsync(startup.Token);
+        var app = await BuildAppAsync(arguments, apiKey, startup.Token);
         Console.Error.WriteLine($"cluster: starting {shards} shard(s) with {model}");
         try
         {
@@ -83,6 +73,22 @@ sealed partial class BenchCluster : IAsyncDisposable
 
     /// <summary>A plain client for one of the cluster's services, carrying the API key when there is one.</summary>
     public HttpClient CreateClient(string resource) => Client(App, resource, ApiKey, TimeSpan.FromSeconds(100));
+
+    /// <summary>The AppHost with these arguments (and the api-key parameter when given), built but not started.</summary>
+    static async Task<DistributedApplication> BuildAppAsync(string[] arguments, string? apiKey, CancellationToken cancellationToken)
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Dnet_AppHost>(
+            apiKey is null ? arguments : [.. arguments, $"--Parameters:api-key={apiKey}"], cancellationToken);
+        // stdout carries only the JSON result: host and resource logs go to stderr, warnings and worse only.
+        // Provider-specific filters, because they outrank the category levels the testing builder configures.
+        // Health checks are silenced: redis's fails on every probe while the cluster stops.
+        builder.Services.AddLogging(logging => logging
+            .ClearProviders()
+            .AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace)
+            .AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning)
+            .AddFilter<ConsoleLoggerProvider>("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
+        return await builder.BuildAsync(cancellationToken);
+    }
 
     static HttpClient Client(DistributedApplication app, string resource, string? apiKey, TimeSpan timeout)
     {
