@@ -92,19 +92,65 @@ sealed unsafe class Attention : IParallelWork
                 scores[t] = s;
                 max = MathF.Max(max, s);
             }
-            float sum = 0;
-            for (int t = 0; t < length; t++)
-            {
-                float e = MathF.Exp(scores[t] - max);
-                scores[t] = e;
-                sum += e;
-            }
-            float inverse = 1f / sum;
-            for (int t = 0; t < length; t++)
-            {
-                scores[t] *= inverse;
-            }
+            float inverse = 1f / Softmax<L>(scores, length, max);
+            Scale<L>(scores, length, inverse);
             WeightedSum<L, D>(scores, values, length, d, _output + (long)row * _heads * d + head * d);
+        }
+    }
+
+    /// <summary>
+    /// scores[t] = e^(scores[t] - max) for t &lt; length, sixteen at a time (lane exp, <see cref="LaneExp"/>); returns
+    /// their sum, lane-wise then the fixed lane tree. The padding lanes of the last chunk count as zero.
+    /// </summary>
+    static float Softmax<L>(float* scores, int length, float max)
+        where L : struct, ILanes<L>
+    {
+        var shift = L.Broadcast(max);
+        var total = L.Zero;
+        int full = length & ~15;
+        for (int t = 0; t < full; t += 16)
+        {
+            var e = L.Exp(L.Subtract(L.Load(scores + t), shift));
+            e.Store(scores + t);
+            total = L.Add(total, e);
+        }
+        if (full < length)
+        {
+            float* tail = stackalloc float[16];
+            for (int i = 0; i < 16; i++)
+            {
+                tail[i] = full + i < length ? scores[full + i] : max;
+            }
+            L.Exp(L.Subtract(L.Load(tail), shift)).Store(tail);
+            for (int i = 0; i < 16; i++)
+            {
+                if (full + i < length)
+                {
+                    scores[full + i] = tail[i];
+                }
+                else
+                {
+                    tail[i] = 0f;
+                }
+            }
+            total = L.Add(total, L.Load(tail));
+        }
+        return total.Sum();
+    }
+
+    /// <summary>scores[t] *= factor for t &lt; length (the same single rounding in vector and scalar lanes).</summary>
+    static void Scale<L>(float* scores, int length, float factor)
+        where L : struct, ILanes<L>
+    {
+        var f = L.Broadcast(factor);
+        int full = length & ~15;
+        for (int t = 0; t < full; t += 16)
+        {
+            L.Multiply(L.Load(scores + t), f).Store(scores + t);
+        }
+        for (int t = full; t < length; t++)
+        {
+            scores[t] *= factor;
         }
     }
 

@@ -20,6 +20,7 @@ public sealed partial class ModelSlice : IDisposable
     readonly Transformer _transformer;
     readonly BatchRows _rows = new();
     readonly object _forwardGate = new();
+    readonly LogitsPool _logitsPool;
     bool _disposed;
 
     ModelSlice(ModelConfig config, LayerRange layers, SliceWeights weights, ComputeDtype dtype, int capacity, int threads, SimdLevel level)
@@ -30,6 +31,7 @@ public sealed partial class ModelSlice : IDisposable
         _weights = weights;
         _kv = new KvCache(layers.Count, config.NumKeyValueHeads, config.HeadDim, capacity, dtype);
         _transformer = new Transformer(config, weights, dtype, capacity, threads, level);
+        _logitsPool = new LogitsPool(config.VocabSize);
     }
 
     /// <summary>The model's config.json.</summary>
@@ -172,7 +174,9 @@ public sealed partial class ModelSlice : IDisposable
             var logits = _transformer.Logits(lastRows);
             for (int s = 0; s < steps.Count; s++)
             {
-                outputs[s] = SliceOutput.FromLogits(new ReadOnlySpan<float>(logits.Row(s), Config.VocabSize).ToArray());
+                var copy = _logitsPool.Rent();
+                new ReadOnlySpan<float>(logits.Row(s), Config.VocabSize).CopyTo(copy);
+                outputs[s] = SliceOutput.FromPooledLogits(copy, _logitsPool);
             }
             return outputs;
         }

@@ -3,10 +3,13 @@ namespace Dnet.Inference.Model;
 /// <summary>What a slice produces: a hidden state for the next slice, or (last slice) last-position logits.</summary>
 public sealed record SliceOutput
 {
-    SliceOutput(ActivationFrame? activations, float[]? logits)
+    readonly LogitsPool? _pool;
+
+    SliceOutput(ActivationFrame? activations, float[]? logits, LogitsPool? pool = null)
     {
         Activations = activations;
         Logits = logits;
+        _pool = pool;
     }
 
     /// <summary>Hidden state [tokens, hidden] for the next slice; null on the last slice.</summary>
@@ -20,4 +23,19 @@ public sealed record SliceOutput
 
     /// <summary>Output of the last slice.</summary>
     public static SliceOutput FromLogits(float[] logits) => new(null, logits);
+
+    /// <summary>Output of the last slice whose logits array came from (and may go back to) the slice's pool.</summary>
+    internal static SliceOutput FromPooledLogits(float[] logits, LogitsPool pool) => new(null, logits, pool);
+
+    /// <summary>
+    /// Hands <see cref="Logits"/> back to the slice for a later step once they have been read (sampled); the caller
+    /// must not touch the array afterwards. Optional: an array never returned is collected as usual.
+    /// </summary>
+    public void ReturnLogits()
+    {
+        if (Logits is { } logits)
+        {
+            _pool?.Return(logits);
+        }
+    }
 }

@@ -87,6 +87,7 @@ internal static class BatchForward
         if (output.Logits is not null && outcome.Step.Partial)
         {
             // A prompt chunk with more to come: the last shard samples only after the prompt's last chunk.
+            output.ReturnLogits();
             return;
         }
 
@@ -96,6 +97,7 @@ internal static class BatchForward
             if (output.Logits is { } last)
             {
                 outcome.Token = Sample(samplers, outcome.Step.Inbound.Frame, last);
+                output.ReturnLogits();
             }
             else
             {

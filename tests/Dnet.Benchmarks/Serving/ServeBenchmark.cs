@@ -10,7 +10,8 @@ namespace Dnet.Benchmarks.Serving;
 /// <c>--requests N</c> (per level; default max(8, 2 x in flight)), <c>--max-tokens N</c>, <c>--model NAME</c>
 /// (<c>dnet-tiny</c> for a quick run). <c>--remote-shards</c> runs every shard count twice, with the AppHost's own
 /// shards and with shards in network namespaces (each its own host on a bridge), and reports what a hop over the
-/// network costs compared with loopback.
+/// network costs compared with loopback. Afterwards the 1-shard levels' workloads run once more on the engine alone
+/// (<see cref="EngineBound"/>; <c>--no-engine-bound</c> skips it), for the ratios batching could reach here at best.
 /// </summary>
 static class ServeBenchmark
 {
@@ -38,6 +39,10 @@ static class ServeBenchmark
             }
         }
 
+        // The engine alone on each 1-shard level's workload, after every cluster stopped (see EngineBound).
+        var oneShard = clusters.FirstOrDefault(c => c.Shards == 1);
+        var bounds = oneShard is null || args.Contains("--no-engine-bound") ? null : EngineBound.Measure(model, oneShard.Levels);
+
         return new
         {
             Benchmark = "serve",
@@ -52,7 +57,8 @@ static class ServeBenchmark
             LoadAverageAtEnd = BenchOptions.LoadAverage(),
             Clusters = clusters,
             PerHopOverhead = PerHop(clusters, concurrencies),
-            Targets = Targets(clusters),
+            EngineBound = bounds,
+            Targets = Targets(clusters, bounds),
             RemoteShards = remote ? remoteClusters : null,
             RemotePerHopOverhead = remote ? PerHop(remoteClusters, multiShardConcurrencies) : null,
             RemoteVsLocalPerHop = remote ? RemoteVsLocal(clusters, remoteClusters, [.. concurrencies.Union(multiShardConcurrencies)]) : null,
@@ -112,7 +118,7 @@ static class ServeBenchmark
     /// flight over 1 in flight (>= 4 and >= 6); 2 shards over 1 shard at 1 in flight, decode tokens/s (1000 / TPOT
     /// median, >= 0.9; output tokens/s too). Null where a level was not run.
     /// </summary>
-    static object Targets(List<ClusterResult> clusters)
+    static object Targets(List<ClusterResult> clusters, List<BoundLevel>? bounds)
     {
         var one = clusters.FirstOrDefault(c => c.Shards == 1);
         var two = clusters.FirstOrDefault(c => c.Shards == 2);
@@ -124,9 +130,17 @@ static class ServeBenchmark
             OneShard32Over1 = Ratio(Rate(one, 32), single?.OutputTokensPerS, 6),
             TwoShardsOverOneAt1DecodeTokensPerS = Ratio(DecodeRate(twoSingle), DecodeRate(single), 0.9),
             TwoShardsOverOneAt1OutputTokensPerS = Ratio(twoSingle?.OutputTokensPerS, single?.OutputTokensPerS, 0.9),
+            // The same ratios for the engine alone on the same workload: the most batching can give here.
+            EngineBound8Over1 = BoundRatio(bounds, 8),
+            EngineBound32Over1 = BoundRatio(bounds, 32),
             TtftP99Ms = one?.Levels.Select(l => new { l.Concurrency, P99 = l.TtftMs.P99, l.TtftMs.Median }).ToList(),
         };
     }
+
+    static double? BoundRatio(List<BoundLevel>? bounds, int concurrency) =>
+        bounds?.FirstOrDefault(b => b.Concurrency == concurrency) is { } level && bounds.FirstOrDefault(b => b.Concurrency == 1) is { } single
+            ? Math.Round(level.EngineTokensPerS / single.EngineTokensPerS, 3)
+            : null;
 
     static double? Rate(ClusterResult? cluster, int concurrency) => cluster is null ? null : Level(cluster, concurrency)?.OutputTokensPerS;
 
