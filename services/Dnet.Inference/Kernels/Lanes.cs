@@ -30,8 +30,15 @@ unsafe interface ILanes<TSelf> where TSelf : struct, ILanes<TSelf>
 
     static abstract TSelf Multiply(TSelf a, TSelf b);
 
-    /// <summary>e^x per lane, as <see cref="LaneExp"/> computes it (the same operations in every form).</summary>
-    static abstract TSelf Exp(TSelf x);
+    static abstract TSelf Min(TSelf a, TSelf b);
+
+    static abstract TSelf Max(TSelf a, TSelf b);
+
+    /// <summary>Each lane rounded to the nearest integer, ties to even.</summary>
+    static abstract TSelf RoundToEven(TSelf a);
+
+    /// <summary>2^n per lane, for integral n in [-126, 127], built from the exponent bits.</summary>
+    static abstract TSelf Pow2(TSelf n);
 
     void Store(float* p);
 
@@ -72,21 +79,17 @@ unsafe struct Lanes512 : ILanes<Lanes512>
     public static Lanes512 Multiply(Lanes512 a, Lanes512 b) => new() { _v = a._v * b._v };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes512 Exp(Lanes512 x)
-    {
-        var v = Vector512.Min(Vector512.Max(x._v, Vector512.Create(LaneExp.Low)), Vector512.Create(LaneExp.High));
-        var n = Vector512.Round(v * Vector512.Create(LaneExp.Log2E));
-        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(LaneExp.MinusLn2High), v);
-        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(LaneExp.MinusLn2Low), r);
-        var p = Vector512.FusedMultiplyAdd(Vector512.Create(LaneExp.P0), r, Vector512.Create(LaneExp.P1));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(LaneExp.P2));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(LaneExp.P3));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(LaneExp.P4));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(LaneExp.P5));
-        p = Vector512.FusedMultiplyAdd(p, r * r, r + Vector512<float>.One);
-        var scale = Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23).AsSingle();
-        return new() { _v = p * scale };
-    }
+    public static Lanes512 Min(Lanes512 a, Lanes512 b) => new() { _v = Vector512.Min(a._v, b._v) };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512 Max(Lanes512 a, Lanes512 b) => new() { _v = Vector512.Max(a._v, b._v) };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512 RoundToEven(Lanes512 a) => new() { _v = Vector512.Round(a._v) };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512 Pow2(Lanes512 n) =>
+        new() { _v = Vector512.ShiftLeft(Vector512.ConvertToInt32(n._v) + Vector512.Create(127), 23).AsSingle() };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly float Sum()
@@ -147,24 +150,19 @@ unsafe struct Lanes256 : ILanes<Lanes256>
     public static Lanes256 Multiply(Lanes256 a, Lanes256 b) => new() { _lo = a._lo * b._lo, _hi = a._hi * b._hi };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes256 Exp(Lanes256 x) => new() { _lo = Exp8(x._lo), _hi = Exp8(x._hi) };
+    public static Lanes256 Min(Lanes256 a, Lanes256 b) => new() { _lo = Vector256.Min(a._lo, b._lo), _hi = Vector256.Min(a._hi, b._hi) };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<float> Exp8(Vector256<float> x)
-    {
-        var v = Vector256.Min(Vector256.Max(x, Vector256.Create(LaneExp.Low)), Vector256.Create(LaneExp.High));
-        var n = Vector256.Round(v * Vector256.Create(LaneExp.Log2E));
-        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(LaneExp.MinusLn2High), v);
-        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(LaneExp.MinusLn2Low), r);
-        var p = Vector256.FusedMultiplyAdd(Vector256.Create(LaneExp.P0), r, Vector256.Create(LaneExp.P1));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(LaneExp.P2));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(LaneExp.P3));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(LaneExp.P4));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(LaneExp.P5));
-        p = Vector256.FusedMultiplyAdd(p, r * r, r + Vector256<float>.One);
-        var scale = Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle();
-        return p * scale;
-    }
+    public static Lanes256 Max(Lanes256 a, Lanes256 b) => new() { _lo = Vector256.Max(a._lo, b._lo), _hi = Vector256.Max(a._hi, b._hi) };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256 RoundToEven(Lanes256 a) => new() { _lo = Vector256.Round(a._lo), _hi = Vector256.Round(a._hi) };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256 Pow2(Lanes256 n) => new() { _lo = Pow2(n._lo), _hi = Pow2(n._hi) };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> Pow2(Vector256<float> n) => Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly float Sum()
@@ -237,7 +235,13 @@ unsafe struct LanesScalar : ILanes<LanesScalar>
 
     public static LanesScalar Multiply(LanesScalar a, LanesScalar b) => Each(a, b, static (x, y) => x * y);
 
-    public static LanesScalar Exp(LanesScalar x) => Each(x, x, static (v, _) => LaneExp.Of(v));
+    public static LanesScalar Min(LanesScalar a, LanesScalar b) => Each(a, b, MathF.Min);
+
+    public static LanesScalar Max(LanesScalar a, LanesScalar b) => Each(a, b, MathF.Max);
+
+    public static LanesScalar RoundToEven(LanesScalar a) => Each(a, a, static (x, _) => MathF.Round(x, MidpointRounding.ToEven));
+
+    public static LanesScalar Pow2(LanesScalar n) => Each(n, n, static (x, _) => BitConverter.Int32BitsToSingle(((int)x + 127) << 23));
 
     static LanesScalar Each(LanesScalar a, LanesScalar b, Func<float, float, float> f)
     {
@@ -275,36 +279,37 @@ unsafe struct LanesScalar : ILanes<LanesScalar>
 }
 
 /// <summary>
-/// e^x for one float lane, the definition every <see cref="ILanes{TSelf}.Exp"/> form computes operation by operation
-/// (clamp, n = round-to-even(x·log2 e), r = x - n·ln2 in two fused steps, Cephes' degree-5 polynomial, times 2^n
-/// built from the exponent bits): within 2 ulp of exp on [-87.3, 88.4], and bitwise the same on every SIMD width.
+/// e^x per lane from the lane primitives, so every <see cref="ILanes{TSelf}"/> form runs the same operations: clamp,
+/// n = round-to-even(x·log2 e), r = x - n·ln2 in two fused steps, Cephes' degree-5 polynomial, times 2^n. Within 2 ulp
+/// of exp on [-87.3, 88.4], and bitwise the same on every SIMD width.
 /// </summary>
 static class LaneExp
 {
     public const float Low = -87.33654f;
     public const float High = 88.37626f;
-    public const float Log2E = 1.44269504088896341f;
-    public const float MinusLn2High = -0.693359375f;
-    public const float MinusLn2Low = 2.12194440e-4f;
-    public const float P0 = 1.9875691500e-4f;
-    public const float P1 = 1.3981999507e-3f;
-    public const float P2 = 8.3334519073e-3f;
-    public const float P3 = 4.1665795894e-2f;
-    public const float P4 = 1.6666665459e-1f;
-    public const float P5 = 5.0000001201e-1f;
+    const float Log2E = 1.44269504088896341f;
+    const float MinusLn2High = -0.693359375f;
+    const float MinusLn2Low = 2.12194440e-4f;
+    const float P0 = 1.9875691500e-4f;
+    const float P1 = 1.3981999507e-3f;
+    const float P2 = 8.3334519073e-3f;
+    const float P3 = 4.1665795894e-2f;
+    const float P4 = 1.6666665459e-1f;
+    const float P5 = 5.0000001201e-1f;
 
-    public static float Of(float x)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static L Of<L>(L x) where L : struct, ILanes<L>
     {
-        float v = MathF.Min(MathF.Max(x, Low), High);
-        float n = MathF.Round(v * Log2E, MidpointRounding.ToEven);
-        float r = MathF.FusedMultiplyAdd(n, MinusLn2High, v);
-        r = MathF.FusedMultiplyAdd(n, MinusLn2Low, r);
-        float p = MathF.FusedMultiplyAdd(P0, r, P1);
-        p = MathF.FusedMultiplyAdd(p, r, P2);
-        p = MathF.FusedMultiplyAdd(p, r, P3);
-        p = MathF.FusedMultiplyAdd(p, r, P4);
-        p = MathF.FusedMultiplyAdd(p, r, P5);
-        p = MathF.FusedMultiplyAdd(p, r * r, r + 1f);
-        return p * BitConverter.Int32BitsToSingle(((int)n + 127) << 23);
+        var v = L.Min(L.Max(x, L.Broadcast(Low)), L.Broadcast(High));
+        var n = L.RoundToEven(L.Multiply(v, L.Broadcast(Log2E)));
+        var r = L.Fma(n, L.Broadcast(MinusLn2High), v);
+        r = L.Fma(n, L.Broadcast(MinusLn2Low), r);
+        var p = L.Fma(L.Broadcast(P0), r, L.Broadcast(P1));
+        p = L.Fma(p, r, L.Broadcast(P2));
+        p = L.Fma(p, r, L.Broadcast(P3));
+        p = L.Fma(p, r, L.Broadcast(P4));
+        p = L.Fma(p, r, L.Broadcast(P5));
+        p = L.Fma(p, L.Multiply(r, r), L.Add(r, L.Broadcast(1f)));
+        return L.Multiply(p, L.Pow2(n));
     }
 }

@@ -110,7 +110,7 @@ sealed unsafe class Attention : IParallelWork
         int full = length & ~15;
         for (int t = 0; t < full; t += 16)
         {
-            var e = L.Exp(L.Subtract(L.Load(scores + t), shift));
+            var e = LaneExp.Of(L.Subtract(L.Load(scores + t), shift));
             e.Store(scores + t);
             total = L.Add(total, e);
         }
@@ -121,7 +121,7 @@ sealed unsafe class Attention : IParallelWork
             {
                 tail[i] = full + i < length ? scores[full + i] : max;
             }
-            L.Exp(L.Subtract(L.Load(tail), shift)).Store(tail);
+            LaneExp.Of(L.Subtract(L.Load(tail), shift)).Store(tail);
             for (int i = 0; i < 16; i++)
             {
                 if (full + i < length)

@@ -33,7 +33,7 @@ public sealed unsafe class LaneExpTests
         {
             for (int i = 0; i < inputs.Length; i += 16)
             {
-                L.Exp(L.Load(x + i)).Store(y + i);
+                LaneExp.Of(L.Load(x + i)).Store(y + i);
             }
         }
         return output;
