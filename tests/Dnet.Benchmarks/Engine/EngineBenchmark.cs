@@ -8,7 +8,8 @@ namespace Dnet.Benchmarks.Engine;
 /// <summary>
 /// Whole-model speed of dnet-bench-135m (SmolLM2-135M's shape) on one process: prefill of 128 tokens (pp128) and
 /// 128 decode steps (tg128) in f32 and bf16, against the decode speed memory bandwidth would allow, then batched
-/// decode of 1, 8 and 32 sequences at once (one forward per round, a row per sequence).
+/// decode of 1, 8 and 32 sequences at once (one forward per round, a row per sequence), and decode 1,024 tokens deep
+/// into a context (<see cref="LongContextDecode"/>).
 /// Options: <c>--model NAME|FOLDER</c>, <c>--repeats N</c>, <c>--threads N</c> (kernel threads; default: torch's),
 /// <c>--dtypes f32,bf16</c>, <c>--batches 1,8,32</c>.
 /// </summary>
@@ -58,7 +59,7 @@ static class EngineBenchmark
     {
         var load = Stopwatch.StartNew();
         using var slice = ModelSlice.Load(folder, LayerRange.All(ModelConfig.Load(folder).NumHiddenLayers),
-            new ModelSliceOptions { ComputeDtype = dtype, MaxContextTokens = PromptTokens + DecodeTokens, Threads = TorchSharp.torch.get_num_threads() });
+            new ModelSliceOptions { ComputeDtype = dtype, MaxContextTokens = LongContextDecode.Context + 64, Threads = TorchSharp.torch.get_num_threads() });
         double loadSeconds = load.Elapsed.TotalSeconds;
         int vocab = slice.Config.VocabSize;
         int[] prompt = [.. Enumerable.Range(0, PromptTokens).Select(i => (i * 7919 + 11) % vocab)];
@@ -82,6 +83,7 @@ static class EngineBenchmark
         double idealDecode = readGBps * 1e9 / bytesPerToken;
         double decodeRate = DecodeTokens / Median(decode);
         var batched = batches.Select(b => BatchedDecode.Measure(slice, b, dtype)).ToList();
+        double longContext = LongContextDecode.TokensPerS(slice);
         return new EngineResult(
             dtype.ToString(),
             Math.Round(loadSeconds, 3),
@@ -92,7 +94,9 @@ static class EngineBenchmark
             Math.Round(idealDecode, 1),
             Math.Round(decodeRate / idealDecode, 3),
             majorFaults,
-            batched);
+            batched,
+            Math.Round(longContext, 1),
+            Math.Round(longContext / decodeRate, 3));
     }
 
     /// <summary>Prefill the prompt in one step, then greedy-decode; returns (prefill seconds, decode seconds).</summary>
@@ -144,4 +148,6 @@ sealed record EngineResult(
     double IdealTg128TokensPerS,
     double TgRatioToIdeal,
     long MajorPageFaults,
-    IReadOnlyList<BatchedDecodeResult> BatchedDecode);
+    IReadOnlyList<BatchedDecodeResult> BatchedDecode,
+    double DecodeAt1kContextTokensPerS,
+    double DecodeAt1kOverTg128);
