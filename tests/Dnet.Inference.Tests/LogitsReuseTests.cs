@@ -34,6 +34,19 @@ public sealed class LogitsReuseTests
     }
 
     [TestMethod]
+    public void ReturningTwiceHandsTheArrayOutOnce()
+    {
+        int[] prompt = EngineRun.Prompt(6, 512, seed: 33);
+        using var slice = ModelSlice.Load(Tiny, LayerRange.All(4), new ModelSliceOptions { ComputeDtype = ComputeDtype.Float32, Threads = 1 });
+
+        var first = slice.Forward([Step("a", prompt[..4], 0)])[0];
+        first.ReturnLogits();
+        first.ReturnLogits();
+        var outputs = slice.Forward([Step("a", [prompt[4]], 4), Step("b", prompt[..2], 0)]);
+        Assert.AreNotSame(outputs[0].Logits, outputs[1].Logits, "two steps of one batch must never share an array");
+    }
+
+    [TestMethod]
     public void ReusedArraysHoldTheSameLogitsAsFreshOnes()
     {
         int[] prompt = EngineRun.Prompt(12, 512, seed: 32);

@@ -3,7 +3,7 @@ namespace Dnet.Inference.Model;
 /// <summary>What a slice produces: a hidden state for the next slice, or (last slice) last-position logits.</summary>
 public sealed record SliceOutput
 {
-    readonly LogitsPool? _pool;
+    LogitsPool? _pool;
 
     SliceOutput(ActivationFrame? activations, float[]? logits, LogitsPool? pool = null)
     {
@@ -29,13 +29,14 @@ public sealed record SliceOutput
 
     /// <summary>
     /// Hands <see cref="Logits"/> back to the slice for a later step once they have been read (sampled); the caller
-    /// must not touch the array afterwards. Optional: an array never returned is collected as usual.
+    /// must not touch the array afterwards. Optional: an array never returned is collected as usual. Only the first
+    /// call hands it back, so one array never serves two later steps at once.
     /// </summary>
     public void ReturnLogits()
     {
-        if (Logits is { } logits)
+        if (Logits is { } logits && Interlocked.Exchange(ref _pool, null) is { } pool)
         {
-            _pool?.Return(logits);
+            pool.Return(logits);
         }
     }
 }

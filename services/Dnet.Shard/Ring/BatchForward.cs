@@ -84,10 +84,22 @@ internal static class BatchForward
 
     private static void Finish(ModelSlice slice, SequenceSamplers samplers, StepOutcome outcome, SliceOutput output)
     {
+        try
+        {
+            Complete(slice, samplers, outcome, output);
+        }
+        finally
+        {
+            // Sampled, skipped or failed: the logits array goes back for a later step.
+            output.ReturnLogits();
+        }
+    }
+
+    private static void Complete(ModelSlice slice, SequenceSamplers samplers, StepOutcome outcome, SliceOutput output)
+    {
         if (output.Logits is not null && outcome.Step.Partial)
         {
             // A prompt chunk with more to come: the last shard samples only after the prompt's last chunk.
-            output.ReturnLogits();
             return;
         }
 
@@ -97,7 +109,6 @@ internal static class BatchForward
             if (output.Logits is { } last)
             {
                 outcome.Token = Sample(samplers, outcome.Step.Inbound.Frame, last);
-                output.ReturnLogits();
             }
             else
             {

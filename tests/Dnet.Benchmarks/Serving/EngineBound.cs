@@ -81,10 +81,12 @@ static class EngineBound
                 sequence.Position += steps[i].Input.Tokens;
                 if (sequence.Position < prompt)
                 {
+                    outputs[i].ReturnLogits();
                     continue;
                 }
                 var logits = outputs[i].Logits!;
                 sequence.Next = Array.IndexOf(logits, logits.Max());
+                outputs[i].ReturnLogits(); // as the shard does after sampling
                 if (++sequence.Generated >= output)
                 {
                     slice.Free(sequence.Id);
