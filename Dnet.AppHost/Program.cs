@@ -13,7 +13,7 @@ var model = builder.AddModelParameter();
 var shardCount = builder.ShardCount();
 var shardGroup = builder.AddShardGroup(shardCount);
 var shards = Enumerable.Range(0, shardCount)
-    .Select(index => network.Apply(builder.AddShard(index, shardCount))
+    .Select(index => network.Apply(builder.AddShard(index))
         .WithParentRelationship(shardGroup)
         .WithClusterSecret(secret)
         .WithModelRoots(builder.Configuration)

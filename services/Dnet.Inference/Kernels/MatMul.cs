@@ -125,14 +125,17 @@ static unsafe class MatMul
             a20 = L.Fma(v2, b0, a20); a21 = L.Fma(v2, b1, a21); a22 = L.Fma(v2, b2, a22); a23 = L.Fma(v2, b3, a23);
             a30 = L.Fma(v3, b0, a30); a31 = L.Fma(v3, b1, a31); a32 = L.Fma(v3, b2, a32); a33 = L.Fma(v3, b3, a33);
         }
-        float* y1 = y + ldy, y2 = y1 + ldy, y3 = y2 + ldy;
-        y[0] = a00.Sum(); y[1] = a01.Sum(); y[2] = a02.Sum(); y[3] = a03.Sum();
-        y1[0] = a10.Sum(); y1[1] = a11.Sum(); y1[2] = a12.Sum(); y1[3] = a13.Sum();
-        y2[0] = a20.Sum(); y2[1] = a21.Sum(); y2[2] = a22.Sum(); y2[3] = a23.Sum();
-        y3[0] = a30.Sum(); y3[1] = a31.Sum(); y3[2] = a32.Sum(); y3[3] = a33.Sum();
+        L.Sum4(a00, a01, a02, a03, y);
+        L.Sum4(a10, a11, a12, a13, y + ldy);
+        L.Sum4(a20, a21, a22, a23, y + 2 * ldy);
+        L.Sum4(a30, a31, a32, a33, y + 3 * ldy);
     }
 
-    static void Tile1x4<L, D>(float* x, int k, byte* w, float* y, bool prefetch)
+    /// <summary>
+    /// y[0..3] = x·w_j for the four rows w, w + k, w + 2k, w + 3k (elements of <typeparamref name="D"/>): four
+    /// <see cref="Dot{L, D}"/>s, bit for bit, as four independent chains (attention scores four keys at a time).
+    /// </summary>
+    public static void Tile1x4<L, D>(float* x, int k, byte* w, float* y, bool prefetch)
         where L : struct, ILanes<L>
         where D : struct, IElement
     {
@@ -161,7 +164,7 @@ static unsafe class MatMul
             a2 = L.Fma(v, D.Tail<L>(w2, full, k, tail + 48), a2);
             a3 = L.Fma(v, D.Tail<L>(w3, full, k, tail + 64), a3);
         }
-        y[0] = a0.Sum(); y[1] = a1.Sum(); y[2] = a2.Sum(); y[3] = a3.Sum();
+        L.Sum4(a0, a1, a2, a3, y);
     }
 
     /// <summary>

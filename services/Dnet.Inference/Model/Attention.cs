@@ -85,10 +85,21 @@ sealed unsafe class Attention : IParallelWork
         byte* values = kv.Values(_layer, kvHead);
         fixed (float* scores = _scores[worker])
         {
-            float max = float.NegativeInfinity;
-            for (int t = 0; t < length; t++)
+            // Four keys at a time are four independent chains of the same dot products (a single chain of d/16 fused
+            // multiply-adds and a lane sum is latency bound).
+            int t = 0;
+            for (; t + 4 <= length; t += 4)
             {
-                float s = MatMul.Dot<L, D>(q, keys + t * rowBytes, d) * _scale;
+                MatMul.Tile1x4<L, D>(q, d, keys + t * rowBytes, scores + t, prefetch: false);
+            }
+            for (; t < length; t++)
+            {
+                scores[t] = MatMul.Dot<L, D>(q, keys + t * rowBytes, d);
+            }
+            float max = float.NegativeInfinity;
+            for (t = 0; t < length; t++)
+            {
+                float s = scores[t] * _scale;
                 scores[t] = s;
                 max = MathF.Max(max, s);
             }
@@ -154,14 +165,35 @@ sealed unsafe class Attention : IParallelWork
         }
     }
 
-    /// <summary>output = Σ_t p_t · v_t: one FMA chain per element, in position order (vector or scalar alike).</summary>
+    /// <summary>
+    /// output = Σ_t p_t · v_t: one FMA chain per element, in position order (vector or scalar alike). Four chunks of
+    /// sixteen elements run side by side, four independent chains instead of one latency-bound chain at a time.
+    /// </summary>
     static void WeightedSum<L, D>(float* p, byte* values, int length, int d, float* output)
         where L : struct, ILanes<L>
         where D : struct, IElement
     {
         long rowBytes = (long)d * D.Size;
         int full = d & ~15;
-        for (int c = 0; c < full; c += 16)
+        int c = 0;
+        for (; c + 64 <= full; c += 64)
+        {
+            L acc0 = L.Zero, acc1 = L.Zero, acc2 = L.Zero, acc3 = L.Zero;
+            for (int t = 0; t < length; t++)
+            {
+                var weight = L.Broadcast(p[t]);
+                byte* v = values + t * rowBytes;
+                acc0 = L.Fma(weight, D.Load<L>(v, c), acc0);
+                acc1 = L.Fma(weight, D.Load<L>(v, c + 16), acc1);
+                acc2 = L.Fma(weight, D.Load<L>(v, c + 32), acc2);
+                acc3 = L.Fma(weight, D.Load<L>(v, c + 48), acc3);
+            }
+            acc0.Store(output + c);
+            acc1.Store(output + c + 16);
+            acc2.Store(output + c + 32);
+            acc3.Store(output + c + 48);
+        }
+        for (; c < full; c += 16)
         {
             L acc = L.Zero;
             for (int t = 0; t < length; t++)

@@ -11,7 +11,8 @@ namespace Dnet.Benchmarks.Serving;
 /// decodes a row per forward, waiting prompts join up to the shard's prefill chunk budget), with no gateway, network,
 /// client or tracing. Its output tokens/s over the 1-in-flight one is the batching ratio the hardware permits for the
 /// workload: prefill is compute bound whatever the concurrency, so prompt tokens cap the ratio however well decode
-/// batches. Run after the clusters stop, so nothing else competes for the cores.
+/// batches. Beside it, the decode-only rate of as many sequences: the ratio batching reaches with prefill left out.
+/// Run after the clusters stop, so nothing else competes for the cores.
 /// </summary>
 static class EngineBound
 {
@@ -35,7 +36,9 @@ static class EngineBound
             double seconds = Run(slice, levelPrompt, levelOutput, level.Concurrency, level.CompletedRequests);
             double rate = level.CompletedRequests * levelOutput / seconds;
             Console.Error.WriteLine($"serve: engine alone, {level.Concurrency} in flight: {rate:F1} tok/s ({levelPrompt} prompt, {levelOutput} output tokens per request)");
-            bounds.Add(new BoundLevel(level.Concurrency, levelPrompt, levelOutput, Math.Round(rate, 2), Math.Round(level.OutputTokensPerS / rate, 3)));
+            // The same number of sequences decoding with no prompt work at all: what batching gives if prefill were free.
+            double decodeOnly = Engine.BatchedDecode.Measure(slice, level.Concurrency, ComputeDtype.BFloat16).TokensPerS;
+            bounds.Add(new BoundLevel(level.Concurrency, levelPrompt, levelOutput, Math.Round(rate, 2), Math.Round(level.OutputTokensPerS / rate, 3), decodeOnly));
         }
         return bounds;
     }
@@ -112,6 +115,7 @@ static class EngineBound
 }
 
 /// <summary>
-/// One level's workload on the engine alone: its output tokens/s, and the cluster's measured rate as a fraction of it.
+/// One level's workload on the engine alone: its output tokens/s, the cluster's measured rate as a fraction of it, and
+/// tokens/s of as many sequences decoding together with no prompts (<see cref="Engine.BatchedDecode"/>).
 /// </summary>
-sealed record BoundLevel(int Concurrency, int PromptTokens, int OutputTokensPerRequest, double EngineTokensPerS, double ClusterFraction);
+sealed record BoundLevel(int Concurrency, int PromptTokens, int OutputTokensPerRequest, double EngineTokensPerS, double ClusterFraction, double DecodeOnlyTokensPerS);

@@ -72,4 +72,14 @@ sealed record LevelResult(
     Distribution TtftMs,
     Distribution TpotMs,
     Distribution ItlMs,
-    Distribution E2eMs);
+    Distribution E2eMs)
+{
+    /// <summary>CPU seconds each process of the benchmark spent during the level (<see cref="ProcessCpu"/>); null off Linux.</summary>
+    public IReadOnlyDictionary<string, double>? CpuSeconds { get; init; }
+
+    /// <summary>All of <see cref="CpuSeconds"/> over the level's wall time: how many cores the whole benchmark kept busy.</summary>
+    public double? BusyCores => CpuSeconds is { Count: > 0 } cpu ? Math.Round(cpu.Values.Sum() / WallSeconds, 2) : null;
+
+    /// <summary>CPU seconds the hypervisor gave to other guests during the level, over its wall time (0 on an idle host).</summary>
+    public double? StolenCores { get; init; }
+}

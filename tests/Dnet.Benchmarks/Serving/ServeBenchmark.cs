@@ -26,6 +26,7 @@ static class ServeBenchmark
         int? requests = args.Contains("--requests") ? BenchOptions.Int(args, "--requests", 8) : null;
         ChatLoad load = new(model, ChatLoad.DefaultPrompt, BenchOptions.Int(args, "--max-tokens", 32));
         string? loadAtStart = BenchOptions.LoadAverage();
+        ProcessCpu.TrackChildren();
 
         bool remote = args.Contains("--remote-shards");
         var clusters = new List<ClusterResult>();
@@ -71,24 +72,54 @@ static class ServeBenchmark
                 ? await BenchCluster.StartRemoteAsync(shards, model, BenchOptions.ApiKey(args), CancellationToken.None)
                 : await BenchCluster.StartAsync(shards, model, BenchOptions.ApiKey(args), CancellationToken.None);
             load = load with { Model = await cluster.ServedModelAsync(CancellationToken.None) };
-            Console.Error.WriteLine($"serve: {shards} {where}: warm-up request");
-            await ChatStream.SendAsync(cluster.Gateway, load, seed: 0, CancellationToken.None);
+            int[] levelConcurrencies = shards == 1 ? concurrencies : multiShardConcurrencies;
+            await WarmUpAsync(cluster, load, levelConcurrencies.Max(), where, shards);
             var levels = new List<LevelResult>();
-            foreach (int concurrency in shards == 1 ? concurrencies : multiShardConcurrencies)
+            foreach (int concurrency in levelConcurrencies)
             {
                 // Every level samples the same seeds, so the levels generate the same texts. At least two rounds of
                 // requests per level, so the in-flight count holds for most of the level rather than only at its start.
                 int count = requests ?? Math.Max(8, 2 * concurrency);
+                var cpuBefore = ProcessCpu.Snapshot();
+                double? stolenBefore = ProcessCpu.StolenSeconds();
                 var level = await LoadLevel.RunAsync(cluster.Gateway, load, concurrency, count, seedBase: 1, CancellationToken.None);
+                level = level with
+                {
+                    CpuSeconds = ProcessCpu.Between(cpuBefore, ProcessCpu.Snapshot()),
+                    StolenCores = ProcessCpu.StolenSeconds() - stolenBefore is { } stolen ? Math.Round(stolen / level.WallSeconds, 2) : null,
+                };
                 Console.Error.WriteLine(
                     $"serve: {shards} {where}, concurrency {concurrency}: {level.OutputTokensPerS} tok/s, " +
-                    $"TTFT p50 {level.TtftMs.Median} ms, ITL p50 {level.ItlMs.Median} ms, {level.FailedRequests} failed");
+                    $"TTFT p50 {level.TtftMs.Median} ms, ITL p50 {level.ItlMs.Median} ms, {level.FailedRequests} failed, " +
+                    $"{level.BusyCores} cores busy, {level.StolenCores} stolen by other guests ({string.Join(", ", (level.CpuSeconds ?? new Dictionary<string, double>()).Select(p => $"{p.Key} {p.Value} s"))})");
                 levels.Add(level);
             }
 
             return new ClusterResult(shards, cluster.StartupSeconds, levels);
         }
     }
+
+    /// <summary>
+    /// Brings every process to steady state before the first level: one request, then a burst of max(8, the highest
+    /// concurrency to come) requests all in flight, with seeds no level uses, then a pause so that the runtime's
+    /// background compilation of what the burst ran finishes. With one warm-up request only, the first level ran on
+    /// code the runtime had not optimized yet: 1 shard at 1 in flight measured 39-41 tokens/s where the same cluster
+    /// warm gives 55-67, which flattered every ratio over it, and the gateway spent 2.4 CPU seconds on a 2-shard level
+    /// that costs it 0.9 once warm.
+    /// </summary>
+    static async Task WarmUpAsync(BenchCluster cluster, ChatLoad load, int concurrency, string where, int shards)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        const int WarmUpSeeds = 1_000_000;
+        int burst = Math.Max(8, concurrency);
+        await ChatStream.SendAsync(cluster.Gateway, load, seed: 0, CancellationToken.None);
+        var result = await LoadLevel.RunAsync(cluster.Gateway, load, burst, burst, WarmUpSeeds, CancellationToken.None);
+        await Task.Delay(SettlePause);
+        Console.Error.WriteLine(
+            $"serve: {shards} {where}: warmed up in {watch.Elapsed.TotalSeconds:F1} s (one request, then {result.CompletedRequests} in flight at once)");
+    }
+
+    static readonly TimeSpan SettlePause = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// What crossing the network costs one hop, per shard count and concurrency: (median with remote shards - with
@@ -131,15 +162,18 @@ static class ServeBenchmark
             TwoShardsOverOneAt1DecodeTokensPerS = Ratio(DecodeRate(twoSingle), DecodeRate(single), 0.9),
             TwoShardsOverOneAt1OutputTokensPerS = Ratio(twoSingle?.OutputTokensPerS, single?.OutputTokensPerS, 0.9),
             // The same ratios for the engine alone on the same workload: the most batching can give here.
-            EngineBound8Over1 = BoundRatio(bounds, 8),
-            EngineBound32Over1 = BoundRatio(bounds, 32),
+            EngineBound8Over1 = BoundRatio(bounds, 8, b => b.EngineTokensPerS),
+            EngineBound32Over1 = BoundRatio(bounds, 32, b => b.EngineTokensPerS),
+            // The same with no prompts at all: what batching decode rows alone gives on this machine.
+            DecodeOnly8Over1 = BoundRatio(bounds, 8, b => b.DecodeOnlyTokensPerS),
+            DecodeOnly32Over1 = BoundRatio(bounds, 32, b => b.DecodeOnlyTokensPerS),
             TtftP99Ms = one?.Levels.Select(l => new { l.Concurrency, P99 = l.TtftMs.P99, l.TtftMs.Median }).ToList(),
         };
     }
 
-    static double? BoundRatio(List<BoundLevel>? bounds, int concurrency) =>
+    static double? BoundRatio(List<BoundLevel>? bounds, int concurrency, Func<BoundLevel, double> rate) =>
         bounds?.FirstOrDefault(b => b.Concurrency == concurrency) is { } level && bounds.FirstOrDefault(b => b.Concurrency == 1) is { } single
-            ? Math.Round(level.EngineTokensPerS / single.EngineTokensPerS, 3)
+            ? Math.Round(rate(level) / rate(single), 3)
             : null;
 
     static double? Rate(ClusterResult? cluster, int concurrency) => cluster is null ? null : Level(cluster, concurrency)?.OutputTokensPerS;

@@ -41,8 +41,8 @@ sealed partial class BenchCluster
             await app.StartAsync(startup.Token);
 
             var join = $"http://{hosts.Namespaces.HostAddress}:{port}";
-            // As many torch threads as a local shard of a cluster this size gets, so that only the network differs.
-            int threads = Math.Max(1, Environment.ProcessorCount / shards);
+            // As many torch threads as a local shard gets (all cores), so that only the network differs.
+            int threads = Environment.ProcessorCount;
             for (int i = 0; i < shards; i++)
             {
                 var shard = new RemoteShard(hosts.Namespaces, i, $"remote-{i}", join, Secret, threads);
