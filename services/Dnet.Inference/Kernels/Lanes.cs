@@ -47,7 +47,8 @@ unsafe interface ILanes<TSelf> where TSelf : struct, ILanes<TSelf>
 
     /// <summary>
     /// output[0..3] = a.Sum(), b.Sum(), c.Sum(), d.Sum(), bit for bit: the same additions of the same lanes, which a
-    /// wide form may do for the four at once (a matrix tile ends with sixteen sums, two fifths of its work at k = 576).
+    /// wide form may do for the four at once (a 4x4 matrix tile ends with sixteen sums, about a tenth of its
+    /// instructions at k = 576).
     /// </summary>
     static virtual void Sum4(TSelf a, TSelf b, TSelf c, TSelf d, float* output)
     {

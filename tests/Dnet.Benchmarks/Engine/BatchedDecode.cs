@@ -13,6 +13,9 @@ static class BatchedDecode
     const int Prompt = 16;
     const int Rounds = 32;
 
+    /// <summary>Positions a sequence reaches: a slice measured here needs at least this KV capacity.</summary>
+    public const int ContextTokens = Prompt + Rounds;
+
     public static BatchedDecodeResult Measure(ModelSlice slice, int sequences, ComputeDtype dtype)
     {
         int vocab = slice.Config.VocabSize;
