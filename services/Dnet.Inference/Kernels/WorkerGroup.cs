@@ -20,7 +20,7 @@ interface IParallelWork
 /// </summary>
 sealed class WorkerGroup : IDisposable
 {
-    static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs: longer than the gaps inside a token
+    static readonly long DefaultSpinTicks = Stopwatch.Frequency / 5000; // 200 µs: longer than the gaps inside a token
 
     // The cursor holds the whole claimable state of the current job in one word: generation (28 bits), item count
     // (18 bits), next item (18 bits). A claim is one compare-and-swap on it, so a worker that read the cursor of an
@@ -35,15 +35,20 @@ sealed class WorkerGroup : IDisposable
     readonly Thread[] _threads;
     readonly SemaphoreSlim[] _wake;
     readonly int[] _parked;
+    readonly long _spinTicks;
     IParallelWork? _work;
     long _cursor;
     int _generation;
     int _done;
     volatile bool _stopping;
+    volatile bool _resting;
 
-    public WorkerGroup(int threads)
+    /// <param name="threads">Threads that run items, the caller included.</param>
+    /// <param name="spin">How long an idle worker spins before it parks; 200 µs when null.</param>
+    public WorkerGroup(int threads, TimeSpan? spin = null)
     {
         Threads = Math.Max(1, threads);
+        _spinTicks = spin is { } span ? (long)(span.TotalSeconds * Stopwatch.Frequency) : DefaultSpinTicks;
         _threads = new Thread[Threads - 1];
         _wake = new SemaphoreSlim[Threads - 1];
         _parked = new int[Threads - 1];
@@ -62,10 +67,33 @@ sealed class WorkerGroup : IDisposable
     /// <summary>Jobs run so far (a measure of synchronizations, for tests and benchmarks).</summary>
     public long Jobs { get; private set; }
 
+    /// <summary>Workers that are parked now (for tests).</summary>
+    internal int ParkedWorkers
+    {
+        get
+        {
+            int parked = 0;
+            for (int i = 0; i < _parked.Length; i++)
+            {
+                parked += Volatile.Read(ref _parked[i]);
+            }
+
+            return parked;
+        }
+    }
+
+    /// <summary>
+    /// The caller has no job coming soon (a shard whose queue is empty after a step): idle workers park now instead of
+    /// spinning out their window. On a machine whose cores every process shares, that spin would take a core from
+    /// the next hop of the ring, which has the work. The next <see cref="Run"/> wakes them.
+    /// </summary>
+    public void Rest() => _resting = true;
+
     /// <summary>Runs items [0, items) of <paramref name="work"/> and returns when all are done. One caller at a time.</summary>
     public void Run(IParallelWork work, int items)
     {
         Jobs++;
+        _resting = false;
         if (items <= 0)
         {
             return;
@@ -141,7 +169,7 @@ sealed class WorkerGroup : IDisposable
                 idleSince = Stopwatch.GetTimestamp();
                 continue;
             }
-            if (Stopwatch.GetTimestamp() - idleSince < SpinTicks)
+            if (!_resting && Stopwatch.GetTimestamp() - idleSince < _spinTicks)
             {
                 Thread.SpinWait(16);
                 continue;

@@ -72,6 +72,12 @@ public sealed partial class ModelSlice : IDisposable
 
     internal SimdLevel SimdLevel => _transformer.Level;
 
+    /// <summary>
+    /// The caller has nothing queued: the kernel threads park now rather than spin for a next forward, and leave the
+    /// cores to the processes the ring's work moved on to. The next forward wakes them.
+    /// </summary>
+    public void Rest() => _transformer.Rest();
+
     /// <summary>Loads layers [range.Start, range.End) of the checkpoint in <paramref name="folder"/>.</summary>
     public static ModelSlice Load(string folder, LayerRange range, ModelSliceOptions? options = null)
     {

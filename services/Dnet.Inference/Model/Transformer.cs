@@ -70,6 +70,9 @@ sealed unsafe class Transformer : IDisposable
     /// <summary>Kernel dispatches so far (each is one synchronization of the worker group).</summary>
     public long Dispatches => _group.Jobs;
 
+    /// <summary>No forward follows soon: the kernel threads park now instead of spinning (<see cref="WorkerGroup.Rest"/>).</summary>
+    public void Rest() => _group.Rest();
+
     /// <summary>The residual stream [rows, hidden]: the caller writes the batch's input rows here before <see cref="Layers"/>.</summary>
     public Activations Hidden(int rows)
     {

@@ -14,11 +14,31 @@ internal sealed class FrameQueue
 
     private readonly ConcurrentQueue<string> _freed = new();
 
-    public int Count => _frames.Reader.Count;
+    // Counted here: a single-reader channel cannot count its items (its Count throws).
+    private int _queued;
 
-    public void Enqueue(InboundFrame frame) => _frames.Writer.TryWrite(frame);
+    /// <summary>No frame is waiting (a frame being enqueued meanwhile may or may not be seen).</summary>
+    public bool IsEmpty => Volatile.Read(ref _queued) == 0;
 
-    public bool TryRead(out InboundFrame frame) => _frames.Reader.TryRead(out frame!);
+    public void Enqueue(InboundFrame frame)
+    {
+        Interlocked.Increment(ref _queued);
+        if (!_frames.Writer.TryWrite(frame))
+        {
+            Interlocked.Decrement(ref _queued);
+        }
+    }
+
+    public bool TryRead(out InboundFrame frame)
+    {
+        if (!_frames.Reader.TryRead(out frame!))
+        {
+            return false;
+        }
+
+        Interlocked.Decrement(ref _queued);
+        return true;
+    }
 
     /// <summary>Waits until a frame is queued; false once the queue is completed.</summary>
     public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _frames.Reader.WaitToReadAsync(cancellationToken);

@@ -47,6 +47,11 @@ internal sealed class FrameWorker(FrameQueue queue, SliceHost host, ShardIdentit
             try
             {
                 Process(batch);
+                if (_scheduler.IsEmpty && queue.IsEmpty)
+                {
+                    // The work went to the next hop (or the gateway): do not keep a core spinning while it runs there.
+                    host.Current?.Slice.Rest();
+                }
             }
             finally
             {

@@ -10,7 +10,8 @@ namespace Dnet.Benchmarks.Serving;
 /// <c>--requests N</c> (per level; default max(8, 2 x in flight)), <c>--max-tokens N</c>, <c>--model NAME</c>
 /// (<c>dnet-tiny</c> for a quick run). <c>--remote-shards</c> runs every shard count twice, with the AppHost's own
 /// shards and with shards in network namespaces (each its own host on a bridge), and reports what a hop over the
-/// network costs compared with loopback. Afterwards the 1-shard levels' workloads run once more on the engine alone
+/// network costs compared with loopback. <c>--paired-rounds N</c> (default 24; 0 skips) measures N shards against 1
+/// shard once more in interleaved pairs of requests (<see cref="PairedHop"/>). Afterwards the 1-shard levels' workloads run once more on the engine alone
 /// (<see cref="EngineBound"/>; <c>--no-engine-bound</c> skips it), for the ratios batching could reach here at best.
 /// </summary>
 static class ServeBenchmark
@@ -40,6 +41,17 @@ static class ServeBenchmark
             }
         }
 
+        // The hop's cost once more, in interleaved pairs of requests to a 1-shard and an N-shard cluster (see PairedHop).
+        int pairedRounds = BenchOptions.Int(args, "--paired-rounds", 24);
+        var paired = new List<PairedHopResult>();
+        if (pairedRounds > 0 && shardCounts.Contains(1))
+        {
+            foreach (int shards in shardCounts.Where(n => n > 1))
+            {
+                paired.Add(await PairedHop.MeasureAsync(shards, model, BenchOptions.ApiKey(args), load, pairedRounds));
+            }
+        }
+
         // The engine alone on each 1-shard level's workload, after every cluster stopped (see EngineBound).
         var oneShard = clusters.FirstOrDefault(c => c.Shards == 1);
         var bounds = oneShard is null || args.Contains("--no-engine-bound") ? null : EngineBound.Measure(model, oneShard.Levels);
@@ -58,8 +70,9 @@ static class ServeBenchmark
             LoadAverageAtEnd = BenchOptions.LoadAverage(),
             Clusters = clusters,
             PerHopOverhead = PerHop(clusters, concurrencies),
+            PairedHop = paired,
             EngineBound = bounds,
-            Targets = Targets(clusters, bounds),
+            Targets = Targets(clusters, bounds, paired.FirstOrDefault(p => p.Shards == 2)),
             RemoteShards = remote ? remoteClusters : null,
             RemotePerHopOverhead = remote ? PerHop(remoteClusters, multiShardConcurrencies) : null,
             RemoteVsLocalPerHop = remote ? RemoteVsLocal(clusters, remoteClusters, [.. concurrencies.Union(multiShardConcurrencies)]) : null,
@@ -107,7 +120,7 @@ static class ServeBenchmark
     /// warm gives 55-67, which flattered every ratio over it, and the gateway spent 2.4 CPU seconds on a 2-shard level
     /// that costs it 0.9 once warm.
     /// </summary>
-    static async Task WarmUpAsync(BenchCluster cluster, ChatLoad load, int concurrency, string where, int shards)
+    internal static async Task WarmUpAsync(BenchCluster cluster, ChatLoad load, int concurrency, string where, int shards)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         const int WarmUpSeeds = 1_000_000;
@@ -147,9 +160,10 @@ static class ServeBenchmark
     /// <summary>
     /// Issue #10's serving targets, as ratios of levels measured in this run: 1 shard, output tokens/s at 8 and 32 in
     /// flight over 1 in flight (>= 4 and >= 6); 2 shards over 1 shard at 1 in flight, decode tokens/s (1000 / TPOT
-    /// median, >= 0.9; output tokens/s too). Null where a level was not run.
+    /// median, >= 0.9; output tokens/s too), from the sequential levels and from the interleaved pairs (median of the
+    /// pairs' ratios), which the host's drift between levels does not reach. Null where a level was not run.
     /// </summary>
-    static object Targets(List<ClusterResult> clusters, List<BoundLevel>? bounds)
+    static object Targets(List<ClusterResult> clusters, List<BoundLevel>? bounds, PairedHopResult? paired)
     {
         var one = clusters.FirstOrDefault(c => c.Shards == 1);
         var two = clusters.FirstOrDefault(c => c.Shards == 2);
@@ -161,6 +175,7 @@ static class ServeBenchmark
             OneShard32Over1 = Ratio(Rate(one, 32), single?.OutputTokensPerS, 6),
             TwoShardsOverOneAt1DecodeTokensPerS = Ratio(DecodeRate(twoSingle), DecodeRate(single), 0.9),
             TwoShardsOverOneAt1OutputTokensPerS = Ratio(twoSingle?.OutputTokensPerS, single?.OutputTokensPerS, 0.9),
+            TwoShardsOverOneAt1DecodeTokensPerSPaired = Ratio(paired?.DecodeRatio.Median, 1, 0.9),
             // The same ratios for the engine alone on the same workload: the most batching can give here.
             EngineBound8Over1 = BoundRatio(bounds, 8, b => b.EngineTokensPerS),
             EngineBound32Over1 = BoundRatio(bounds, 32, b => b.EngineTokensPerS),

@@ -48,4 +48,22 @@ public sealed class WorkerGroupTests
             Assert.IsTrue(work.Runs.All(r => r == 1));
         }
     }
+
+    [TestMethod]
+    public void RestParksIdleWorkersWithoutWaitingOutTheirSpin()
+    {
+        // A spin window no test outlives: a worker that parks did so because of Rest.
+        using var group = new WorkerGroup(3, spin: TimeSpan.FromHours(1));
+        var work = new Counting(64);
+        group.Run(work, 64);
+        Assert.AreEqual(0, group.ParkedWorkers, "workers spin after a job until their window ends");
+
+        group.Rest();
+        var parked = SpinWait.SpinUntil(() => group.ParkedWorkers == 2, TimeSpan.FromSeconds(30));
+
+        Assert.IsTrue(parked, $"{group.ParkedWorkers} of 2 workers parked after Rest");
+        var next = new Counting(64);
+        group.Run(next, 64);
+        Assert.IsTrue(next.Runs.All(r => r == 1), "the next job runs every item once");
+    }
 }
