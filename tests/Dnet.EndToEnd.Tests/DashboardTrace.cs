@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -25,10 +26,40 @@ internal static class DashboardTrace
         return dashboard;
     }
 
-    /// <summary>Every span the dashboard holds, with the service (resource) that exported it.</summary>
-    public static async Task<List<DashboardSpan>> AllSpansAsync(HttpClient dashboard, CancellationToken cancellationToken)
+    /// <summary>
+    /// The spans of the request's trace as the dashboard holds them; empty until analytics names the trace and the
+    /// dashboard has it. Only the trace id comes from analytics: the spans are the dashboard's own, and one of them
+    /// must carry the request id. One trace per poll, not every span the dashboard holds: a poll of everything took
+    /// longer than the test's whole wait late in a run.
+    /// </summary>
+    public static async Task<List<DashboardSpan>> OfRequestAsync(HttpClient dashboard, HttpClient analytics, string requestId, CancellationToken cancellationToken)
     {
-        var traces = await dashboard.GetFromJsonAsync<JsonElement>("/api/telemetry/traces", cancellationToken);
+        using var stats = await analytics.GetAsync($"/analytics/requests/{requestId}?format=json", cancellationToken);
+        if (!stats.IsSuccessStatusCode)
+        {
+            return [];
+        }
+
+        var traceId = (await stats.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("trace_id");
+        if (traceId.ValueKind != JsonValueKind.String)
+        {
+            return [];
+        }
+
+        using var response = await dashboard.GetAsync($"/api/telemetry/traces/{traceId.GetString()}", cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return [];
+        }
+
+        response.EnsureSuccessStatusCode();
+        var spans = Spans(await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken));
+        return spans.Any(s => s.Attributes.GetValueOrDefault("dnet.request_id") == requestId) ? spans : [];
+    }
+
+    /// <summary>The spans of an OTLP JSON answer, with the service (resource) that exported each.</summary>
+    private static List<DashboardSpan> Spans(JsonElement traces)
+    {
         var spans = new List<DashboardSpan>();
         foreach (var resource in traces.GetProperty("data").GetProperty("resourceSpans").EnumerateArray())
         {
@@ -47,14 +78,6 @@ internal static class DashboardTrace
         }
 
         return spans;
-    }
-
-    /// <summary>The spans of the trace whose root carries <paramref name="requestId"/>; empty until the dashboard has it.</summary>
-    public static async Task<List<DashboardSpan>> OfRequestAsync(HttpClient dashboard, string requestId, CancellationToken cancellationToken)
-    {
-        var spans = await AllSpansAsync(dashboard, cancellationToken);
-        var traceId = spans.FirstOrDefault(s => s.Attributes.GetValueOrDefault("dnet.request_id") == requestId)?.TraceId;
-        return traceId is null ? [] : spans.Where(s => s.TraceId == traceId).ToList();
     }
 
     // OTLP JSON writes 64-bit integers as strings.

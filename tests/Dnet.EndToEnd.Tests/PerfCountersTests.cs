@@ -21,11 +21,13 @@ public sealed class PerfCountersTests
     public TestContext TestContext { get; set; } = null!;
 
     /// <summary>
-    /// On SmolLM2-135M's shape the layers dominate a step, as on any real model; on dnet-tiny a step is so short that the
-    /// sampler and the frames themselves are a visible share of it.
+    /// A shard's compute time is its forward frames' time (every frame inside a forward is compute: loading the
+    /// activations, the layers, sampling or storing), and the layers are most of it. Checked against the forward frames
+    /// the dashboard holds, not against the layers alone: on a shard with few layers, early in a run, sampling took a
+    /// sixth of a forward and a 5% bound on the layers alone failed although every number was right.
     /// </summary>
     [TestMethod]
-    public async Task PerNodeComputeIsTheShardsExecuteTimeInTheDashboardTrace()
+    public async Task PerNodeComputeIsTheShardsForwardTimeInTheDashboardTrace()
     {
         using var gateway = Cluster.App.CreateHttpClient("gateway", "http");
         await LoadAsync(gateway, LargeModel);
@@ -45,8 +47,10 @@ public sealed class PerfCountersTests
                 var node = stats.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("node").GetString() == shard);
                 var compute = node.GetProperty("groups").EnumerateArray().Single(g => g.GetProperty("group").GetString() == "compute")
                     .GetProperty("self_ms").GetDouble();
+                var forward = trace.Where(s => s.Service == shard && s.Name == "compute.forward").Sum(s => s.DurationMs);
                 var execute = trace.Where(s => s.Service == shard && s.Name == "compute.execute").Sum(s => s.DurationMs);
-                Assert.AreEqual(execute, compute, 0.05 * execute, $"{shard}: compute {compute:F3} ms, dashboard compute.execute {execute:F3} ms");
+                Assert.AreEqual(forward, compute, Math.Max(0.01 * forward, 0.05), $"{shard}: compute {compute:F3} ms, dashboard compute.forward {forward:F3} ms");
+                Assert.IsTrue(execute > 0.5 * compute && execute <= compute + 0.05, $"{shard}: the layers ({execute:F3} ms) are most of compute ({compute:F3} ms)");
 
                 var sent = trace.Where(s => s.Service == shard && s.Name is "network.tx" or "network.token.send").Sum(s => s.Long("dnet.bytes") ?? 0);
                 var received = trace.Where(s => s.Service == shard && s.Name == "network.rx").Sum(s => s.Long("dnet.bytes") ?? 0);
@@ -202,7 +206,7 @@ public sealed class PerfCountersTests
 
         while (true)
         {
-            var trace = await DashboardTrace.OfRequestAsync(dashboard, requestId, timeout.Token);
+            var trace = await DashboardTrace.OfRequestAsync(dashboard, analytics, requestId, timeout.Token);
             if (ring.All(shard => trace.Count(s => s.Service == shard && s.Name == "compute.execute") == expected[shard]))
             {
                 return trace;

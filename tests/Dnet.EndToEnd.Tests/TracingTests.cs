@@ -58,6 +58,7 @@ public sealed class TracingTests
             new ChatCompletionOptions { MaxOutputTokenCount = 4, Temperature = 0 }, TestContext.CancellationToken);
         var ring = await RingNodesAsync();
         using var dashboard = DashboardTrace.Client();
+        using var analytics = Cluster.App.CreateHttpClient("analytics", "http");
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.CancellationToken);
         timeout.CancelAfter(ArrivesWithin);
@@ -65,7 +66,7 @@ public sealed class TracingTests
         do
         {
             await Task.Delay(500, timeout.Token);
-            services = (await DashboardTrace.OfRequestAsync(dashboard, completion.Id, timeout.Token)).Select(s => s.Service).ToHashSet();
+            services = (await DashboardTrace.OfRequestAsync(dashboard, analytics, completion.Id, timeout.Token)).Select(s => s.Service).ToHashSet();
         }
         while (!ring.All(services.Contains) || !services.Contains("gateway"));
 
