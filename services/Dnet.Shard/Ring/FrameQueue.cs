@@ -9,36 +9,18 @@ namespace Dnet.Shard.Ring;
 /// </summary>
 internal sealed class FrameQueue
 {
-    private readonly Channel<InboundFrame> _frames = Channel.CreateUnbounded<InboundFrame>(
-        new UnboundedChannelOptions { SingleReader = true });
+    // Not a single-reader channel, although one worker reads: that one cannot count its items (its Count throws), and
+    // the worker asks after every batch whether anything is waiting.
+    private readonly Channel<InboundFrame> _frames = Channel.CreateUnbounded<InboundFrame>();
 
     private readonly ConcurrentQueue<string> _freed = new();
 
-    // Counted here: a single-reader channel cannot count its items (its Count throws).
-    private int _queued;
-
     /// <summary>No frame is waiting (a frame being enqueued meanwhile may or may not be seen).</summary>
-    public bool IsEmpty => Volatile.Read(ref _queued) == 0;
+    public bool IsEmpty => _frames.Reader.Count == 0;
 
-    public void Enqueue(InboundFrame frame)
-    {
-        Interlocked.Increment(ref _queued);
-        if (!_frames.Writer.TryWrite(frame))
-        {
-            Interlocked.Decrement(ref _queued);
-        }
-    }
+    public void Enqueue(InboundFrame frame) => _frames.Writer.TryWrite(frame);
 
-    public bool TryRead(out InboundFrame frame)
-    {
-        if (!_frames.Reader.TryRead(out frame!))
-        {
-            return false;
-        }
-
-        Interlocked.Decrement(ref _queued);
-        return true;
-    }
+    public bool TryRead(out InboundFrame frame) => _frames.Reader.TryRead(out frame!);
 
     /// <summary>Waits until a frame is queued; false once the queue is completed.</summary>
     public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _frames.Reader.WaitToReadAsync(cancellationToken);

@@ -22,7 +22,6 @@ static class PairedHop
 
         double? stolenBefore = ProcessCpu.StolenSeconds();
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var pairs = new List<PairedRound>();
         var sent = new List<(int Round, bool SingleFirst, RequestTiming One, RequestTiming Many)>();
         for (int round = 0; round < rounds; round++)
         {
@@ -41,11 +40,12 @@ static class PairedHop
                 $"serve: paired round {round + 1}/{rounds}: TPOT 1 shard {oneTpot:F2} ms, {shards} shards {manyTpot:F2} ms, ratio {oneTpot / manyTpot:F3}");
         }
 
-        double? stolen = ProcessCpu.StolenSeconds() - stolenBefore is { } seconds ? Math.Round(seconds / watch.Elapsed.TotalSeconds, 2) : null;
+        double? stolen = ProcessCpu.StolenCoresSince(stolenBefore, watch.Elapsed.TotalSeconds);
 
         // Where each request's time went, from each cluster's own traces: its shards' compute per output token.
         using var singleAnalytics = single.CreateClient("analytics");
         using var severalAnalytics = several.CreateClient("analytics");
+        var pairs = new List<PairedRound>();
         foreach (var (round, singleFirst, one, many) in sent)
         {
             double oneTpot = one.TpotMs!.Value, manyTpot = many.TpotMs!.Value;

@@ -99,7 +99,7 @@ static class ServeBenchmark
                 level = level with
                 {
                     CpuSeconds = ProcessCpu.Between(cpuBefore, ProcessCpu.Snapshot()),
-                    StolenCores = ProcessCpu.StolenSeconds() - stolenBefore is { } stolen ? Math.Round(stolen / level.WallSeconds, 2) : null,
+                    StolenCores = ProcessCpu.StolenCoresSince(stolenBefore, level.WallSeconds),
                 };
                 Console.Error.WriteLine(
                     $"serve: {shards} {where}, concurrency {concurrency}: {level.OutputTokensPerS} tok/s, " +

@@ -60,6 +60,13 @@ static class ProcessCpu
         return fields is { Length: > 8 } ? long.Parse(fields[8], CultureInfo.InvariantCulture) / TicksPerSecond : null;
     }
 
+    /// <summary>
+    /// Cores the hypervisor gave other guests since <paramref name="before"/> (a <see cref="StolenSeconds"/> reading),
+    /// averaged over <paramref name="wallSeconds"/>; null where there is none to read.
+    /// </summary>
+    public static double? StolenCoresSince(double? before, double wallSeconds) =>
+        StolenSeconds() - before is { } stolen ? Math.Round(stolen / wallSeconds, 2) : null;
+
     /// <summary>after - before per name, rounded; names with no CPU in between are left out.</summary>
     public static Dictionary<string, double> Between(Dictionary<string, double> before, Dictionary<string, double> after) =>
         after.Select(p => (p.Key, Value: Math.Round(p.Value - before.GetValueOrDefault(p.Key), 2)))
