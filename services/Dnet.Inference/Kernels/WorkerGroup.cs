@@ -174,8 +174,10 @@ sealed class WorkerGroup : IDisposable
                 Thread.SpinWait(16);
                 continue;
             }
-            // Park; the re-check after announcing it closes the race with a job published meanwhile.
-            Volatile.Write(ref _parked[worker - 1], 1);
+            // Park; the re-check after announcing it closes the race with a job published meanwhile. The announcement
+            // is a full fence: a plain store may become visible after the re-check's load (x86 reorders those), and then
+            // a job published in between wakes nobody and runs on the caller alone.
+            Interlocked.Exchange(ref _parked[worker - 1], 1);
             if (Volatile.Read(ref _generation) != seen || _stopping)
             {
                 if (Interlocked.CompareExchange(ref _parked[worker - 1], 0, 1) == 1)
