@@ -5,14 +5,16 @@ namespace Dnet.Inference.Tests;
 
 /// <summary>
 /// The batched forward: a sequence's logits are bitwise the same whether it runs alone or beside others (decoding at
-/// other positions, or prefilling a chunk), however its own prompt is chunked, and on any number of threads.
+/// other positions, or prefilling a chunk), however its own prompt is chunked, and on any number of threads. These are
+/// the float32 kernel's properties; with prompt chunks on the bf16 matrix units a chunk's bits follow how the prompt was
+/// cut, and the batch still never matters (<see cref="PromptMatrixUnitsTests"/>).
 /// </summary>
 [TestClass]
 public sealed class BatchedForwardTests
 {
     static string Tiny => TestCheckpoints.Folder(TestCheckpoints.Tiny);
 
-    static ModelSliceOptions Options(ComputeDtype dtype, int threads = 2) => new() { ComputeDtype = dtype, Threads = threads };
+    static ModelSliceOptions Options(ComputeDtype dtype, int threads = 2) => new() { ComputeDtype = dtype, Threads = threads, PromptsOnMatrixUnits = false };
 
     static SequenceStep Step(string id, int[] tokens, int start) => new(id, SliceInput.FromTokens(tokens), start);
 

@@ -44,7 +44,7 @@ internal sealed class TestRing : IDisposable
     private readonly Dictionary<string, TestRequest> _requests = [];
 
     public TestRing(ComputeDtype dtype, int prefillChunkTokens, params int[] splits)
-        : this(dtype, [.. Enumerable.Repeat(prefillChunkTokens, splits.Length + 1)], splits, maxContext: null)
+        : this(dtype, [.. Enumerable.Repeat(prefillChunkTokens, splits.Length + 1)], splits, maxContext: null, promptsOnMatrixUnits: null)
     {
     }
 
@@ -52,12 +52,13 @@ internal sealed class TestRing : IDisposable
     /// <param name="prefillChunkTokens">Per shard.</param>
     /// <param name="splits">Layer boundaries between shards.</param>
     /// <param name="maxContext">KV cache capacity per request; the model's when null.</param>
-    public TestRing(ComputeDtype dtype, int[] prefillChunkTokens, int[] splits, int? maxContext)
+    /// <param name="promptsOnMatrixUnits">bf16 prompt chunks on the CPU's matrix units; the engine's default when null.</param>
+    public TestRing(ComputeDtype dtype, int[] prefillChunkTokens, int[] splits, int? maxContext, bool? promptsOnMatrixUnits = null)
     {
         int start = 0;
         foreach (var (end, chunk) in splits.Append(TinyModel.Layers).Zip(prefillChunkTokens))
         {
-            Shards.Add(new TestShard(TinyModel.Load(new LayerRange(start, end), dtype, maxContext), chunk));
+            Shards.Add(new TestShard(TinyModel.Load(new LayerRange(start, end), dtype, maxContext, promptsOnMatrixUnits), chunk));
             start = end;
         }
     }

@@ -22,8 +22,8 @@ public static class TinyModel
 
     public static int VocabSize => GeneratedModelSpec.DnetTiny.VocabSize;
 
-    public static ModelSlice Load(LayerRange layers, ComputeDtype dtype, int? maxContext = null) =>
-        ModelSlice.Load(Folder, layers, new ModelSliceOptions { ComputeDtype = dtype, Threads = 2, MaxContextTokens = maxContext });
+    public static ModelSlice Load(LayerRange layers, ComputeDtype dtype, int? maxContext = null, bool? promptsOnMatrixUnits = null) =>
+        ModelSlice.Load(Folder, layers, new ModelSliceOptions { ComputeDtype = dtype, Threads = 2, MaxContextTokens = maxContext, PromptsOnMatrixUnits = promptsOnMatrixUnits });
 
     /// <summary>A deterministic prompt of <paramref name="length"/> token ids.</summary>
     public static int[] Prompt(int length, int seed) => [.. Enumerable.Range(0, length).Select(i => (i * 131 + seed * 17 + 3) % VocabSize)];

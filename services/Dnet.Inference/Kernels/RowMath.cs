@@ -106,10 +106,6 @@ static unsafe class RowMath
             new ReadOnlySpan<float>(source, n).CopyTo(new Span<float>(target, n));
             return;
         }
-        ushort* bits = (ushort*)target;
-        for (int i = 0; i < n; i++)
-        {
-            bits[i] = Bf16.FromFloat(source[i]);
-        }
+        Bf16.Narrow(source, (ushort*)target, n);
     }
 }

@@ -23,14 +23,15 @@ public sealed partial class ModelSlice : IDisposable
     readonly LogitsPool _logitsPool;
     bool _disposed;
 
-    ModelSlice(ModelConfig config, LayerRange layers, SliceWeights weights, ComputeDtype dtype, int capacity, int threads, SimdLevel level)
+    ModelSlice(ModelConfig config, LayerRange layers, SliceWeights weights, ComputeDtype dtype, int capacity, int threads, SimdLevel level, bool promptsOnMatrixUnits)
     {
         Config = config;
         Layers = layers;
         ComputeDtype = dtype;
         _weights = weights;
         _kv = new KvCache(layers.Count, config.NumKeyValueHeads, config.HeadDim, capacity, dtype);
-        _transformer = new Transformer(config, weights, dtype, capacity, threads, level);
+        _transformer = new Transformer(config, weights, dtype, capacity, threads, level, promptsOnMatrixUnits);
+        PromptsOnMatrixUnits = promptsOnMatrixUnits;
         _logitsPool = new LogitsPool(config.VocabSize);
     }
 
@@ -88,8 +89,12 @@ public sealed partial class ModelSlice : IDisposable
         int capacity = new[] { config.MaxPositionEmbeddings, options.MaxContextTokens ?? int.MaxValue, config.SlidingWindow ?? int.MaxValue }.Min();
         int threads = options.Threads ?? TorchSharp.torch.get_num_threads();
         var weights = SliceWeights.Load(checkpoint, range, options.ComputeDtype);
-        return new ModelSlice(config, range, weights, options.ComputeDtype, capacity, threads, options.Simd ?? MatMul.Best);
+        bool matrixUnits = options.ComputeDtype == ComputeDtype.BFloat16 && (options.PromptsOnMatrixUnits ?? MatrixUnits.HasBf16);
+        return new ModelSlice(config, range, weights, options.ComputeDtype, capacity, threads, options.Simd ?? MatMul.Best, matrixUnits);
     }
+
+    /// <summary>Whether prompt chunks run on the CPU's bf16 matrix units through libtorch (see <see cref="ModelSliceOptions.PromptsOnMatrixUnits"/>).</summary>
+    public bool PromptsOnMatrixUnits { get; }
 
     /// <summary>Cached tokens of a sequence, or null when it has no cache on this slice.</summary>
     public int? CachedLength(string sequenceId) => _kv.LengthOf(sequenceId);
@@ -159,6 +164,7 @@ public sealed partial class ModelSlice : IDisposable
         for (int s = 0; s < steps.Count; s++)
         {
             var step = steps[s];
+            _rows.AddStep(row, step.Input.Tokens);
             for (int t = 0; t < step.Input.Tokens; t++, row++)
             {
                 _rows.Kv[row] = caches[s];

@@ -19,6 +19,7 @@ sealed unsafe class Transformer : IDisposable
     readonly RotaryTable _rope;
     readonly WorkerGroup _group;
     readonly Projection _project;
+    readonly PromptProjection? _promptProject;
     readonly Attention _attention;
     readonly RowJob _perRow;
     readonly float _eps;
@@ -34,7 +35,7 @@ sealed unsafe class Transformer : IDisposable
     LayerWeights _layer = null!;
     int _layerIndex;
 
-    public Transformer(ModelConfig config, SliceWeights weights, ComputeDtype dtype, int capacity, int threads, SimdLevel level)
+    public Transformer(ModelConfig config, SliceWeights weights, ComputeDtype dtype, int capacity, int threads, SimdLevel level, bool promptsOnMatrixUnits)
     {
         _config = config;
         _w = weights;
@@ -42,6 +43,7 @@ sealed unsafe class Transformer : IDisposable
         _rope = new RotaryTable(config, capacity);
         _group = new WorkerGroup(threads);
         _project = new Projection(_group, level);
+        _promptProject = promptsOnMatrixUnits ? new PromptProjection(_group) : null;
         _attention = new Attention(_group, level, config, capacity);
         _perRow = new RowJob(_group);
         _eps = (float)config.RmsNormEps;
@@ -92,20 +94,52 @@ sealed unsafe class Transformer : IDisposable
 
             // Attention: x += o_proj(attention(rope(qkv_proj(rmsnorm(x)))))
             _perRow.Run(n, _attentionNorm);
-            _project.Run(_layer.QkvProj, _xb.Pointer, n, _qkv.Pointer, _qkvDim);
+            Project(_layer.QkvProj, _xb.Pointer, _qkv.Pointer, _qkvDim);
             _perRow.Run(n, _qkvRow);
             _attention.Run(rows, l, _qkv.Pointer, _qkvDim, _att.Pointer);
-            _project.Run(_layer.OProj, _att.Pointer, n, _xb.Pointer, _config.HiddenSize);
+            Project(_layer.OProj, _att.Pointer, _xb.Pointer, _config.HiddenSize);
             _perRow.Run(n, _residual);
 
             // MLP: x += down_proj(silu(gate_proj(h)) * up_proj(h)), h = rmsnorm(x)
             _perRow.Run(n, _mlpNorm);
-            _project.Run(_layer.GateUpProj, _xb.Pointer, n, _hb.Pointer, 2 * _config.IntermediateSize);
+            Project(_layer.GateUpProj, _xb.Pointer, _hb.Pointer, 2 * _config.IntermediateSize);
             _perRow.Run(n, _swiGlu);
-            _project.Run(_layer.DownProj, _hb2.Pointer, n, _xb.Pointer, _config.HiddenSize);
+            Project(_layer.DownProj, _hb2.Pointer, _xb.Pointer, _config.HiddenSize);
             _perRow.Run(n, _residual);
         }
         _rows = NoRows;
+    }
+
+    /// <summary>
+    /// y = x·Wᵀ for every row of the batch: one kernel call for the decode rows (single-row steps, which the scheduler
+    /// puts first), and each prompt chunk on its own on the matrix units when they are on (see
+    /// <see cref="PromptProjection"/> for why one chunk per call), else the kernel for all rows at once.
+    /// </summary>
+    void Project(FusedWeight weight, float* x, float* y, int ldy)
+    {
+        if (_promptProject is null)
+        {
+            _project.Run(weight, x, _rows.Count, y, ldy);
+            return;
+        }
+        int k = weight.Cols;
+        int s = 0;
+        while (s < _rows.Steps)
+        {
+            int start = _rows.StepStart[s];
+            if (_rows.StepRows[s] > 1)
+            {
+                _promptProject.Run(weight, x + (long)start * k, _rows.StepRows[s], y + (long)start * ldy, ldy);
+                s++;
+                continue;
+            }
+            int rows = 0;
+            for (; s < _rows.Steps && _rows.StepRows[s] == 1; s++)
+            {
+                rows++;
+            }
+            _project.Run(weight, x + (long)start * k, rows, y + (long)start * ldy, ldy);
+        }
     }
 
     /// <summary>(q|k|v bias), (qwen3 per-head q/k norm), RoPE on q and k together, then k and v into the row's cache.</summary>
@@ -166,5 +200,9 @@ sealed unsafe class Transformer : IDisposable
         _hb2.Ensure(rows);
     }
 
-    public void Dispose() => _group.Dispose();
+    public void Dispose()
+    {
+        _group.Dispose();
+        _promptProject?.Dispose();
+    }
 }

@@ -18,7 +18,7 @@ namespace Dnet.Shard.Ring;
 /// it), connects to the next hop and to the gateway's token sink, and frees request state. Loads are serialized; frames
 /// see either the old or the new slice. A model that cannot be found or is refused leaves the loaded slice in place.
 /// </summary>
-internal sealed class SliceHost(ShardIdentity identity, ModelLocator locator, ClusterSecret secret, ILogger<SliceHost> logger) : IAsyncDisposable
+internal sealed class SliceHost(ShardIdentity identity, ModelLocator locator, ClusterSecret secret, IConfiguration configuration, ILogger<SliceHost> logger) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _loading = new(1, 1);
     private readonly ConcurrentDictionary<string, long> _lastSeen = new();
@@ -47,6 +47,7 @@ internal sealed class SliceHost(ShardIdentity identity, ModelLocator locator, Cl
             {
                 ComputeDtype = request.ComputeDtype == "f32" ? ComputeDtype.Float32 : ComputeDtype.BFloat16,
                 MaxContextTokens = request.MaxContext > 0 ? request.MaxContext : null,
+                PromptsOnMatrixUnits = configuration.GetValue<bool?>("Dnet:Shard:PromptsOnMatrixUnits"),
             };
             var slice = await Task.Run(
                 () => ModelSlice.Load(folder, new LayerRange(request.LayerStart, request.LayerEnd), options), cancellationToken);
@@ -57,9 +58,9 @@ internal sealed class SliceHost(ShardIdentity identity, ModelLocator locator, Cl
 
             var elapsed = Stopwatch.GetElapsedTime(started);
             logger.LogInformation(
-                "{Node} loaded {Model} layers [{Start}, {End}) in {Elapsed:F0} ms ({MappedMiB:F1} MiB mapped); next hop {NextHop}",
+                "{Node} loaded {Model} layers [{Start}, {End}) in {Elapsed:F0} ms ({MappedMiB:F1} MiB mapped, prompts on bf16 matrix units: {PromptsOnMatrixUnits}); next hop {NextHop}",
                 identity.Node, request.Model, request.LayerStart, request.LayerEnd, elapsed.TotalMilliseconds,
-                slice.MappedBytes / 1048576.0, string.IsNullOrEmpty(request.NextHop) ? "token sink" : request.NextHop);
+                slice.MappedBytes / 1048576.0, slice.PromptsOnMatrixUnits, string.IsNullOrEmpty(request.NextHop) ? "token sink" : request.NextHop);
             return new LoadSliceReply
             {
                 Node = identity.Node,

@@ -82,6 +82,7 @@ static class EngineBenchmark
         long bytesPerToken = profile.WeightBytesPerToken(slice.Layers);
         double idealDecode = readGBps * 1e9 / bytesPerToken;
         double decodeRate = DecodeTokens / Median(decode);
+        var promptPaths = slice.PromptsOnMatrixUnits ? PromptPaths.Compare(folder, slice, prompt, repeats) : null;
         var batched = batches.Select(b => BatchedDecode.Measure(slice, b, dtype)).ToList();
         double longContext = LongContextDecode.TokensPerS(slice);
         return new EngineResult(
@@ -94,13 +95,14 @@ static class EngineBenchmark
             Math.Round(idealDecode, 1),
             Math.Round(decodeRate / idealDecode, 3),
             majorFaults,
+            promptPaths,
             batched,
             Math.Round(longContext, 1),
             Math.Round(longContext / decodeRate, 3));
     }
 
     /// <summary>Prefill the prompt in one step, then greedy-decode; returns (prefill seconds, decode seconds).</summary>
-    static (double Prefill, double Decode) RunOnce(ModelSlice slice, int[] prompt, string sequence)
+    internal static (double Prefill, double Decode) RunOnce(ModelSlice slice, int[] prompt, string sequence)
     {
         var watch = Stopwatch.StartNew();
         var logits = slice.Forward(sequence, SliceInput.FromTokens(prompt), 0).Logits!;
@@ -148,6 +150,7 @@ sealed record EngineResult(
     double IdealTg128TokensPerS,
     double TgRatioToIdeal,
     long MajorPageFaults,
+    PromptPathsResult? PromptPaths,
     IReadOnlyList<BatchedDecodeResult> BatchedDecode,
     double DecodeAt1kContextTokensPerS,
     double DecodeAt1kOverTg128);
