@@ -50,6 +50,7 @@ public sealed class BatchTraceTests
             Assert.AreEqual(3, prefill.GetTagItem(SpanAttributes.BatchSize));
             Assert.AreEqual(requests.Sum(r => r.Prompt.Length), prefill.GetTagItem(SpanAttributes.BatchTokens));
             Assert.AreEqual(request.Prompt.Length, prefill.GetTagItem(SpanAttributes.Tokens));
+            Assert.AreEqual("kernel", prefill.GetTagItem(SpanAttributes.MatMulPath), "f32 prompts run on the kernel");
             var profile = ModelProfile.From(ring.Shards[0].Slice.Config, ComputeDtype.Float32);
             Assert.AreEqual(profile.StepFlops(2, request.Prompt.Length, 0, computesHead: false), prefill.GetTagItem(SpanAttributes.Flops));
 
@@ -81,6 +82,30 @@ public sealed class BatchTraceTests
         var executes = ours.Where(s => s.OperationName == FrameNames.ComputeExecute && s.StartTimeUtc == first.Execute.Start).ToList();
         Assert.HasCount(3, executes);
         Assert.HasCount(3, executes.Select(s => s.TraceId).Distinct());
+    }
+
+    [TestMethod]
+    [DataRow(true)]
+    [DataRow(false)]
+    public void A_bf16_prompts_forward_says_which_units_multiplied_it_and_decode_steps_say_kernel(bool matrixUnits)
+    {
+        if (matrixUnits && !Dnet.Inference.Kernels.MatrixUnits.HasBf16)
+        {
+            Assert.Inconclusive("this CPU has no bf16 matrix units (AMX-BF16 or AVX512-BF16)");
+        }
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = Listen(spans);
+        var parent = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), Recorded);
+        using var ring = new TestRing(ComputeDtype.BFloat16, [128], [], maxContext: null, promptsOnMatrixUnits: matrixUnits);
+        ring.Send(new TestRequest("paths", TinyModel.Prompt(9, seed: 12), 3, 1, parent));
+
+        ring.RunToCompletion();
+
+        var forwards = spans.Where(s => s.TraceId == parent.TraceId && s.OperationName == FrameNames.ComputeForward)
+            .OrderBy(s => (int)s.GetTagItem(SpanAttributes.Step)!).ToList();
+        Assert.HasCount(3, forwards, "the prompt, then two decode steps");
+        Assert.AreEqual(matrixUnits ? "matrix-units" : "kernel", forwards[0].GetTagItem(SpanAttributes.MatMulPath));
+        Assert.IsTrue(forwards.Skip(1).All(f => (string?)f.GetTagItem(SpanAttributes.MatMulPath) == "kernel"), "decode rows always run on the kernel");
     }
 
     [TestMethod]

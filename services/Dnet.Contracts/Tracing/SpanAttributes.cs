@@ -50,6 +50,13 @@ public static class SpanAttributes
     public const string BatchTokens = "dnet.batch.tokens";
 
     /// <summary>
+    /// On a shard's <see cref="FrameNames.ComputeForward"/>: where this request's rows were multiplied (string):
+    /// <c>kernel</c> (Dnet's float32-FMA kernel; every decode row) or <c>matrix-units</c> (a bf16 prompt chunk on the
+    /// CPU's AMX / AVX512-BF16 units through libtorch).
+    /// </summary>
+    public const string MatMulPath = "dnet.matmul.path";
+
+    /// <summary>
     /// On a request root: the trace control's name-prefix filter in force when the request started (comma-separated);
     /// absent when every frame was recorded. Frames of other names were not recorded for the request.
     /// </summary>

@@ -6,7 +6,7 @@ namespace Dnet.Inference.Kernels;
 /// Whether this CPU multiplies bf16 matrices in hardware: AMX tiles (AMX-BF16) or AVX512-BF16 dot products. .NET has
 /// intrinsics for neither, but libtorch's oneDNN uses them, at several times the rate of float32 FMAs.
 /// </summary>
-static class MatrixUnits
+public static class MatrixUnits
 {
     /// <summary>AMX-BF16 (CPUID leaf 7 sub-leaf 0, EDX bit 22) or AVX512-BF16 (leaf 7 sub-leaf 1, EAX bit 5).</summary>
     public static bool HasBf16 { get; } = Detect();
