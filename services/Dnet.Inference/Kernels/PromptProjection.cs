@@ -7,25 +7,18 @@ namespace Dnet.Inference.Kernels;
 /// AVX512-BF16; see <see cref="MatrixUnits"/>). A chunk's rows are compute-bound, and these units multiply bf16 several
 /// times faster than the float32 FMAs of <see cref="MatMul"/>. The rows are rounded to bf16 first and the products come
 /// back in bf16, as in any bf16 model run by torch.
-/// The chunk is cut into two pieces of fixed size, one per core, each a single-threaded product: one core's matrix unit
-/// multiplies about as fast as libtorch's two threads together (300-460 GFLOP/s either way, measured), and single
-/// threads need no waking. oneDNN picks its blocking by the number of rows, so a row's bits depend on its piece: the
-/// pieces follow from the chunk's size alone (never from threads or from the rest of the batch), and each call carries
-/// exactly one chunk, which keeps a request's output independent of the other requests and of the thread count.
+/// Each product is single-threaded, on the calling thread: here one thread's products are as fast as libtorch's two
+/// threads' (300-460 GFLOP/s either way, measured), and cutting a chunk into a piece per core gained nothing while the
+/// kernel thread that had run tiles then decoded a few percent slower. oneDNN picks its blocking by the number of rows,
+/// so a row's bits depend on the size of its chunk: each call carries exactly one chunk (the chunks of a prompt follow
+/// from its length and the chunk size, never from what else is in the batch or from the thread count), which keeps a
+/// request's output independent of the other requests.
 /// One caller at a time; the weights are read in place (a view per weight part, no copy).
 /// </summary>
-sealed unsafe class PromptProjection(WorkerGroup group) : IParallelWork, IDisposable
+sealed unsafe class PromptProjection : IDisposable
 {
-    // Below this many rows a chunk stays in one piece (a second thread would cost more than it saves).
-    const int MinRowsToSplit = 16;
-
     readonly Dictionary<FusedWeight, Tensor[]> _views = new(ReferenceEqualityComparer.Instance);
     ushort[] _staging = [];
-    FusedWeight? _weight;
-    ushort* _x;
-    int _m;
-    float* _y;
-    int _ldy;
 
     /// <summary>y[m, weight.Rows] (row stride <paramref name="ldy"/>) = x[m, weight.Cols] · weightᵀ, for one chunk's rows.</summary>
     public void Run(FusedWeight weight, float* x, int m, float* y, int ldy)
@@ -35,66 +28,47 @@ sealed unsafe class PromptProjection(WorkerGroup group) : IParallelWork, IDispos
         {
             _staging = GC.AllocateUninitializedArray<ushort>(Math.Max(m * k, 2 * _staging.Length), pinned: true);
         }
-        fixed (ushort* staging = _staging)
+        int previous = OpenMpThreads.Set(1);
+        try
         {
-            Bf16.Narrow(x, staging, (long)m * k);
-            ViewsOf(weight);
-            _weight = weight;
-            _x = staging;
-            _m = m;
-            _y = y;
-            _ldy = ldy;
-            int previous = OpenMpThreads.Set(1);
-            try
+            fixed (ushort* staging = _staging)
             {
-                group.Run(this, m >= MinRowsToSplit ? 2 : 1);
-            }
-            finally
-            {
-                if (previous > 0)
+                Bf16.Narrow(x, staging, (long)m * k);
+                using var input = TorchView.Over(staging, m, k, ScalarType.BFloat16);
+                var parts = ViewsOf(weight);
+                int column = 0;
+                for (int p = 0; p < parts.Length; p++)
                 {
-                    OpenMpThreads.Set(previous);
+                    int n = weight.Parts[p].Rows;
+                    using var product = nn.functional.linear(input, parts[p]);
+                    fixed (byte* bytes = product.bytes) // a view of the tensor's native memory, which does not move
+                    {
+                        for (int i = 0; i < m; i++)
+                        {
+                            Bf16.Widen((ushort*)bytes + (long)i * n, y + (long)i * ldy + column, n);
+                        }
+                    }
+                    column += n;
                 }
-                _weight = null;
+            }
+        }
+        finally
+        {
+            if (previous > 0)
+            {
+                OpenMpThreads.Set(previous);
             }
         }
     }
 
-    /// <summary>Piece <paramref name="item"/>: rows [0, ⌈m/2⌉) or [⌈m/2⌉, m), or all m rows when unsplit.</summary>
-    void IParallelWork.Run(int item, int worker)
+    Tensor[] ViewsOf(FusedWeight weight)
     {
-        if (worker > 0)
+        if (!_views.TryGetValue(weight, out var views))
         {
-            OpenMpThreads.Set(1); // a kernel thread runs only Dnet's work, so its setting can stay
+            views = [.. weight.Parts.Select(p => TorchView.Over(p.Data, p.Rows, p.Cols, ScalarType.BFloat16))];
+            _views.Add(weight, views);
         }
-        int pieces = _m >= MinRowsToSplit ? 2 : 1;
-        int first = pieces == 1 ? 0 : item * ((_m + 1) / 2);
-        int rows = pieces == 1 ? _m : item == 0 ? (_m + 1) / 2 : _m / 2;
-        var weight = _weight!;
-        var parts = _views[weight];
-        using var input = TorchView.Over(_x + (long)first * weight.Cols, rows, weight.Cols, ScalarType.BFloat16);
-        int column = 0;
-        for (int p = 0; p < parts.Length; p++)
-        {
-            int n = weight.Parts[p].Rows;
-            using var product = nn.functional.linear(input, parts[p]);
-            fixed (byte* bytes = product.bytes) // a view of the tensor's native memory, which does not move
-            {
-                for (int i = 0; i < rows; i++)
-                {
-                    Bf16.Widen((ushort*)bytes + (long)i * n, _y + (long)(first + i) * _ldy + column, n);
-                }
-            }
-            column += n;
-        }
-    }
-
-    void ViewsOf(FusedWeight weight)
-    {
-        if (!_views.ContainsKey(weight))
-        {
-            _views.Add(weight, [.. weight.Parts.Select(p => TorchView.Over(p.Data, p.Rows, p.Cols, ScalarType.BFloat16))]);
-        }
+        return views;
     }
 
     public void Dispose()

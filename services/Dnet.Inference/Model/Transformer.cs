@@ -43,7 +43,7 @@ sealed unsafe class Transformer : IDisposable
         _rope = new RotaryTable(config, capacity);
         _group = new WorkerGroup(threads);
         _project = new Projection(_group, level);
-        _promptProject = promptsOnMatrixUnits ? new PromptProjection(_group) : null;
+        _promptProject = promptsOnMatrixUnits ? new PromptProjection() : null;
         _attention = new Attention(_group, level, config, capacity);
         _perRow = new RowJob(_group);
         _eps = (float)config.RmsNormEps;
@@ -129,6 +129,7 @@ sealed unsafe class Transformer : IDisposable
             int start = _rows.StepStart[s];
             if (_rows.StepRows[s] > 1)
             {
+                _group.Rest(); // libtorch multiplies on this thread alone: a spinning kernel thread would only take a core from others
                 _promptProject.Run(weight, x + (long)start * k, _rows.StepRows[s], y + (long)start * ldy, ldy);
                 s++;
                 continue;

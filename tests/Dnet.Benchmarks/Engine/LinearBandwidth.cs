@@ -11,7 +11,9 @@ namespace Dnet.Benchmarks.Engine;
 /// Single-row (decode) matrix products of dnet-bench-135m's real shapes: libtorch's <c>linear</c> against Dnet's SIMD
 /// kernel over the same weight memory, in f32 and bf16, as GB/s of weights read, next to the machine's read
 /// bandwidth. Each shape gets enough distinct matrices (> 256 MB) that they cannot stay in cache, as in decode.
-/// Options: <c>--threads N</c> (both libtorch and the kernel), <c>--seconds S</c> per measurement (default 1).
+/// Options: <c>--threads N</c> (both libtorch and the kernel), <c>--seconds S</c> per measurement (default 1),
+/// <c>--prompt-rows 67,128</c> (prompt-chunk products on the kernel and on the bf16 matrix units, <see cref="PromptProducts"/>;
+/// default none).
 /// </summary>
 static unsafe class LinearBandwidth
 {
@@ -53,6 +55,8 @@ static unsafe class LinearBandwidth
                 });
             }
         }
+        int[] promptRows = BenchOptions.IntList(args, "--prompt-rows", "");
+        var promptProducts = promptRows.Length == 0 ? [] : PromptProducts.Measure(promptRows, threads, seconds);
         return new
         {
             Benchmark = "linear",
@@ -62,6 +66,7 @@ static unsafe class LinearBandwidth
             LoadAverageAtEnd = BenchOptions.LoadAverage(),
             MemoryReadGBps = Math.Round(readGBps, 2),
             Results = rows,
+            PromptProducts = promptProducts,
         };
     }
 

@@ -38,7 +38,7 @@ public sealed unsafe class PromptProjectionTests
         var units = new float[m * n];
         var again = new float[m * n];
         using var group = new WorkerGroup(2);
-        using var prompt = new PromptProjection(group);
+        using var prompt = new PromptProjection();
         fixed (float* xp = x, kp = kernel, up = units, ap = again)
         {
             new Projection(group, MatMul.Best).Run(fused, xp, m, kp, n);
@@ -69,9 +69,9 @@ public sealed unsafe class PromptProjectionTests
     }
 
     [TestMethod]
-    public void EachPieceRunsOnOneOpenMpThreadAndTheCallersCountComesBack()
+    public void AProductRunsOnOneOpenMpThreadAndTheCallersCountComesBack()
     {
-        // libtorch on Linux is built with OpenMP; without these functions a piece would use libtorch's whole count.
+        // libtorch on Linux is built with OpenMP; without these functions a product would use libtorch's whole count.
         Assert.IsTrue(OpenMpThreads.Available, "omp_set_num_threads / omp_get_max_threads not found through libtorch_cpu");
         int before = OpenMpThreads.Set(13);
         try
