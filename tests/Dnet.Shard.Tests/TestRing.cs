@@ -44,7 +44,7 @@ internal sealed class TestRing : IDisposable
     private readonly Dictionary<string, TestRequest> _requests = [];
 
     public TestRing(ComputeDtype dtype, int prefillChunkTokens, params int[] splits)
-        : this(dtype, [.. Enumerable.Repeat(prefillChunkTokens, splits.Length + 1)], splits, maxContext: null, promptsOnMatrixUnits: null)
+        : this(dtype, [.. Enumerable.Repeat(prefillChunkTokens, splits.Length + 1)], splits, maxContext: null, promptsOnMatrixUnits: false)
     {
     }
 
@@ -52,8 +52,8 @@ internal sealed class TestRing : IDisposable
     /// <param name="prefillChunkTokens">Per shard.</param>
     /// <param name="splits">Layer boundaries between shards.</param>
     /// <param name="maxContext">KV cache capacity per request; the model's when null.</param>
-    /// <param name="promptsOnMatrixUnits">bf16 prompt chunks on the CPU's matrix units; the engine's default when null.</param>
-    public TestRing(ComputeDtype dtype, int[] prefillChunkTokens, int[] splits, int? maxContext, bool? promptsOnMatrixUnits = null)
+    /// <param name="promptsOnMatrixUnits">bf16 prompt chunks on the CPU's matrix units (off by default, as in the engine).</param>
+    public TestRing(ComputeDtype dtype, int[] prefillChunkTokens, int[] splits, int? maxContext, bool promptsOnMatrixUnits = false)
     {
         int start = 0;
         foreach (var (end, chunk) in splits.Append(TinyModel.Layers).Zip(prefillChunkTokens))

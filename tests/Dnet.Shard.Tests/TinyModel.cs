@@ -22,7 +22,7 @@ public static class TinyModel
 
     public static int VocabSize => GeneratedModelSpec.DnetTiny.VocabSize;
 
-    public static ModelSlice Load(LayerRange layers, ComputeDtype dtype, int? maxContext = null, bool? promptsOnMatrixUnits = null) =>
+    public static ModelSlice Load(LayerRange layers, ComputeDtype dtype, int? maxContext = null, bool promptsOnMatrixUnits = false) =>
         ModelSlice.Load(Folder, layers, new ModelSliceOptions { ComputeDtype = dtype, Threads = 2, MaxContextTokens = maxContext, PromptsOnMatrixUnits = promptsOnMatrixUnits });
 
     /// <summary>A deterministic prompt of <paramref name="length"/> token ids.</summary>

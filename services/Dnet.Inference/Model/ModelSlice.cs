@@ -89,7 +89,7 @@ public sealed partial class ModelSlice : IDisposable
         int capacity = new[] { config.MaxPositionEmbeddings, options.MaxContextTokens ?? int.MaxValue, config.SlidingWindow ?? int.MaxValue }.Min();
         int threads = options.Threads ?? TorchSharp.torch.get_num_threads();
         var weights = SliceWeights.Load(checkpoint, range, options.ComputeDtype);
-        bool matrixUnits = options.ComputeDtype == ComputeDtype.BFloat16 && (options.PromptsOnMatrixUnits ?? MatrixUnits.HasBf16);
+        bool matrixUnits = options.ComputeDtype == ComputeDtype.BFloat16 && options.PromptsOnMatrixUnits && MatrixUnits.HasBf16;
         return new ModelSlice(config, range, weights, options.ComputeDtype, capacity, threads, options.Simd ?? MatMul.Best, matrixUnits);
     }
 

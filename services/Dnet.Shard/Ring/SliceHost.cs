@@ -47,7 +47,7 @@ internal sealed class SliceHost(ShardIdentity identity, ModelLocator locator, Cl
             {
                 ComputeDtype = request.ComputeDtype == "f32" ? ComputeDtype.Float32 : ComputeDtype.BFloat16,
                 MaxContextTokens = request.MaxContext > 0 ? request.MaxContext : null,
-                PromptsOnMatrixUnits = configuration.GetValue<bool?>("Dnet:Shard:PromptsOnMatrixUnits"),
+                PromptsOnMatrixUnits = configuration.GetValue("Dnet:Shard:PromptsOnMatrixUnits", false),
             };
             var slice = await Task.Run(
                 () => ModelSlice.Load(folder, new LayerRange(request.LayerStart, request.LayerEnd), options), cancellationToken);

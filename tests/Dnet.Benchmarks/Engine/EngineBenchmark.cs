@@ -82,7 +82,7 @@ static class EngineBenchmark
         long bytesPerToken = profile.WeightBytesPerToken(slice.Layers);
         double idealDecode = readGBps * 1e9 / bytesPerToken;
         double decodeRate = DecodeTokens / Median(decode);
-        var promptPaths = slice.PromptsOnMatrixUnits ? PromptPaths.Compare(folder, slice, prompt, repeats) : null;
+        var promptPaths = dtype == ComputeDtype.BFloat16 && Dnet.Inference.Kernels.MatrixUnits.HasBf16 ? PromptPaths.Compare(folder, slice, prompt, repeats) : null;
         var batched = batches.Select(b => BatchedDecode.Measure(slice, b, dtype)).ToList();
         double longContext = LongContextDecode.TokensPerS(slice);
         return new EngineResult(

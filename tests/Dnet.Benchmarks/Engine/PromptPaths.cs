@@ -4,16 +4,16 @@ using Dnet.Inference.Model;
 namespace Dnet.Benchmarks.Engine;
 
 /// <summary>
-/// pp128 with prompt chunks on the CPU's bf16 matrix units (the default where they exist) against the same slice
-/// shape with prompts on the float32-FMA kernel, in alternating rounds so both see the same machine.
+/// pp128 with prompt chunks on the float32-FMA kernel (the default) against the same slice shape with prompts on the
+/// CPU's bf16 matrix units (<c>PromptsOnMatrixUnits</c>), in alternating rounds so both see the same machine.
 /// </summary>
 static class PromptPaths
 {
-    public static PromptPathsResult Compare(string folder, ModelSlice onMatrixUnits, int[] prompt, int rounds)
+    public static PromptPathsResult Compare(string folder, ModelSlice onKernel, int[] prompt, int rounds)
     {
-        using var onKernel = ModelSlice.Load(folder, onMatrixUnits.Layers,
-            new ModelSliceOptions { ComputeDtype = onMatrixUnits.ComputeDtype, PromptsOnMatrixUnits = false, Threads = TorchSharp.torch.get_num_threads() });
-        Prefill(onKernel, prompt);
+        using var onMatrixUnits = ModelSlice.Load(folder, onKernel.Layers,
+            new ModelSliceOptions { ComputeDtype = onKernel.ComputeDtype, PromptsOnMatrixUnits = true, Threads = TorchSharp.torch.get_num_threads() });
+        Prefill(onMatrixUnits, prompt);
         var units = new List<double>();
         var kernel = new List<double>();
         for (int r = 0; r < Math.Max(3, rounds); r++)
