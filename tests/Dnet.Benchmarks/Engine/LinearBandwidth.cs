@@ -17,7 +17,7 @@ namespace Dnet.Benchmarks.Engine;
 /// </summary>
 static unsafe class LinearBandwidth
 {
-    static readonly (string Name, int Out, int In)[] Shapes =
+    internal static readonly (string Name, int Out, int In)[] Shapes =
     [
         ("q|k|v 576->960", 960, 576),
         ("o_proj 576->576", 576, 576),

@@ -13,13 +13,8 @@ namespace Dnet.Benchmarks.Engine;
 /// </summary>
 static unsafe class PromptProducts
 {
-    static readonly (string Name, int Out, int In)[] Shapes =
-    [
-        ("q|k|v 576->960", 960, 576),
-        ("o_proj 576->576", 576, 576),
-        ("gate|up 576->3072", 3072, 576),
-        ("down_proj 1536->576", 576, 1536),
-    ];
+    // The layers' shapes: lm_head multiplies one row per step, never a chunk.
+    static readonly (string Name, int Out, int In)[] Shapes = [.. LinearBandwidth.Shapes.Where(s => !s.Name.StartsWith("lm_head", StringComparison.Ordinal))];
 
     public static List<object> Measure(int[] rowCounts, int threads, double seconds)
     {
