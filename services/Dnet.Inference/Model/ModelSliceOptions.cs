@@ -20,7 +20,7 @@ public sealed record ModelSliceOptions
     /// <summary>
     /// bf16 only: run each prompt chunk's projections on the CPU's bf16 matrix units (AMX or AVX512-BF16, through
     /// libtorch's oneDNN) instead of the float32-FMA kernel, where the CPU has them. Off by default: prefill runs about
-    /// twice as fast, but decode in the same process was measured 8-13% slower per token afterwards, cause not yet found
+    /// twice as fast, but decode in the same process was measured 7-15% slower per token afterwards, cause not yet found
     /// (services/Dnet.Inference/README.md). Prompt rows are then rounded to bf16 before each projection, so a chunk's
     /// numbers differ (within bf16 rounding) from the kernel's and depend on how the prompt was cut into chunks; decode
     /// rows are unchanged and a request's output still never depends on the other requests in its batch.
