@@ -55,6 +55,9 @@ internal sealed partial class SpanStreamProcessor : BaseProcessor<Activity>
         });
         batching = Task.Run(BatchAsync);
         delivering = Task.Run(() => new SpanStreamDelivery(buffer, writer).RunAsync(giveUp.Token));
+        // Neither loop should ever fault; if one does, the node must say so now, not at shutdown.
+        _ = batching.ContinueWith(t => LogLoopFailed(t.Exception!.InnerException ?? t.Exception), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        _ = delivering.ContinueWith(t => LogLoopFailed(t.Exception!.InnerException ?? t.Exception), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     public override void OnStart(Activity data)

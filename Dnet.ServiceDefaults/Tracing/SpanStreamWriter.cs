@@ -10,6 +10,9 @@ namespace Dnet.ServiceDefaults.Tracing;
 /// are at that moment. A failed write is reported, not retried here: the batch stays at the head of the buffer.
 /// </summary>
 /// <remarks>
+/// No write can stop delivery: each one has a deadline of its own (the client's timeout is only checked on its
+/// heartbeat, and a write it never completes would hold the one delivery loop for good), and an exception the client
+/// does not document fails the write like an outage would, instead of ending the loop.
 /// A timed-out write may still have reached Redis; writing it again then leaves two entries with the same sequence
 /// number, which analytics counts once (its ledger keys batches by instance and sequence, its store spans by id).
 /// </remarks>
@@ -23,6 +26,10 @@ internal sealed partial class SpanStreamWriter(
     ILogger<SpanStreamWriter> logger)
 {
     private readonly long maxLength = options.Value.StreamMaxLength;
+    private readonly TimeSpan deadline = TimeSpan.FromMilliseconds(options.Value.RedisTimeoutMilliseconds) + DeadlineMargin;
+
+    /// <summary>How far past the client's own timeout a write may run before it counts as failed.</summary>
+    public static TimeSpan DeadlineMargin { get; } = TimeSpan.FromSeconds(2);
 
     public async Task<bool> WriteAsync(EncodedBatch batch)
     {
@@ -45,6 +52,7 @@ internal sealed partial class SpanStreamWriter(
             fields[^1] = new NameValueEntry(SpanStream.SpansField, batch.Spans);
             await connection.GetDatabase()
                 .StreamAddAsync(SpanStream.Key, fields, maxLength: maxLength, useApproximateMaxLength: true)
+                .WaitAsync(deadline)
                 .ConfigureAwait(false);
 
             var outageStart = counters.Failing.Since;
@@ -66,7 +74,17 @@ internal sealed partial class SpanStreamWriter(
 
             return false;
         }
+        catch (Exception exception)
+        {
+            // Not a failure the client documents, and the batch is not confirmed either: it stays and is tried again.
+            counters.WriteFailed(exception.Message, clock.GetUtcNow());
+            LogUnexpected(exception);
+            return false;
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A span stream write failed unexpectedly; its batch is held and tried again")]
+    private partial void LogUnexpected(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Span stream unavailable; holding span batches (up to {CapacityBytes} bytes) until Redis answers")]
     private partial void LogUnavailable(Exception exception, long capacityBytes);

@@ -15,6 +15,14 @@ public sealed class LimitsTests
 {
     private const string Key = $"Bearer {SecuredCluster.ApiKey}";
 
+    /// <summary>OpenAI <c>logit_bias</c> that bans the test model's end-of-turn tokens.</summary>
+    private static readonly Lazy<Dictionary<string, int>> EndOfTurnBanned = new(() =>
+    {
+        var folder = Dnet.ModelGeneration.ModelResolver.Resolve(Cluster.ModelId);
+        var tokenizer = Dnet.Generation.Tokenization.TextTokenizer.Load(Path.Combine(folder, "tokenizer.json"), Path.Combine(folder, "tokenizer_config.json"));
+        return tokenizer.EndOfTurnTokenIds.ToDictionary(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture), _ => -100);
+    });
+
     public TestContext TestContext { get; set; } = null!;
 
     [TestMethod]
@@ -89,10 +97,7 @@ public sealed class LimitsTests
         // hide the stalled reader from the gateway (as any buffering proxy would).
         var endpoint = KestrelEndpoint(cluster, "gateway");
         // Big chunks (20 alternatives per token) and a tiny receive window fill the socket buffers within a few hundred
-        // tokens. The random model may sample an end-of-turn token early, which would finish the stream before the
-        // buffers fill: those tokens are banned.
-        var folder = Dnet.ModelGeneration.ModelResolver.Resolve(Cluster.ModelId);
-        var tokenizer = Dnet.Generation.Tokenization.TextTokenizer.Load(Path.Combine(folder, "tokenizer.json"), Path.Combine(folder, "tokenizer_config.json"));
+        // tokens; end-of-turn tokens are banned so the stream cannot finish before the buffers fill.
         var body = JsonSerializer.Serialize(new
         {
             model = Cluster.ModelId,
@@ -100,7 +105,7 @@ public sealed class LimitsTests
             max_tokens = 1900,
             logprobs = true,
             top_logprobs = 20,
-            logit_bias = tokenizer.EndOfTurnTokenIds.ToDictionary(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture), _ => -100),
+            logit_bias = EndOfTurnBanned.Value,
             stream = true,
         });
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 2048 };
@@ -124,11 +129,16 @@ public sealed class LimitsTests
         new(ServiceProcess.Environment(cluster, resource, "Kestrel__Endpoints__http__Url")
             ?? throw new InvalidOperationException($"{resource} has no Kestrel http endpoint in its environment"));
 
+    /// <summary>
+    /// A request that runs for its whole 1900 tokens: the random model may sample an end-of-turn token at any step, which
+    /// would end it (and free its slot) before the test has seen it running, so those tokens are banned.
+    /// </summary>
     private static object LongChat(bool stream) => new
     {
         model = Cluster.ModelId,
         messages = new[] { new { role = "user", content = "Go on." } },
         max_tokens = 1900,
+        logit_bias = EndOfTurnBanned.Value,
         stream,
     };
 

@@ -103,7 +103,7 @@ public sealed class TraceSinkOutageTests
             "the store holds every exported span once");
         var own = (await gateway.GetFromJsonAsync<JsonElement>("/v1/trace", cancel)).GetProperty("exporter");
         Assert.AreEqual(own.GetProperty("exported_spans").GetInt64(), nodes["gateway"].GetProperty("exported_spans").GetInt64(),
-            "analytics' count is the gateway's own");
+            $"analytics' count is the gateway's own; the gateway's exporter: {own}; analytics: {nodes["gateway"]}");
 
         foreach (var (id, tokens) in load.Completed)
         {
