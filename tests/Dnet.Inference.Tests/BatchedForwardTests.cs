@@ -5,35 +5,43 @@ namespace Dnet.Inference.Tests;
 
 /// <summary>
 /// The batched forward: a sequence's logits are bitwise the same whether it runs alone or beside others (decoding at
-/// other positions, or prefilling a chunk), however its own prompt is chunked, and on any number of threads. These are
-/// the float32 kernel's properties; with prompt chunks on the bf16 matrix units a chunk's bits follow how the prompt was
-/// cut, and the batch still never matters (<see cref="PromptMatrixUnitsTests"/>).
+/// other positions, or prefilling a chunk), however its own prompt is chunked, and on any number of threads: on the
+/// float32 kernel and on the AMX tiles alike, since both compute every row on its own.
 /// </summary>
 [TestClass]
 public sealed class BatchedForwardTests
 {
     static string Tiny => TestCheckpoints.Folder(TestCheckpoints.Tiny);
 
-    static ModelSliceOptions Options(ComputeDtype dtype, int threads = 2) => new() { ComputeDtype = dtype, Threads = threads, PromptsOnMatrixUnits = false };
+    static ModelSliceOptions Options(ComputeDtype dtype, int threads = 2, bool tiles = false)
+    {
+        if (tiles)
+        {
+            Kernels.TileProjectionTests.TilesRequired();
+        }
+        return new() { ComputeDtype = dtype, Threads = threads, MatrixTiles = tiles };
+    }
 
     static SequenceStep Step(string id, int[] tokens, int start) => new(id, SliceInput.FromTokens(tokens), start);
 
     [TestMethod]
-    [DataRow(ComputeDtype.Float32)]
-    [DataRow(ComputeDtype.BFloat16)]
-    public void BatchedDecodeEqualsSoloDecodeBitwise(ComputeDtype dtype)
+    [DataRow(ComputeDtype.Float32, false)]
+    [DataRow(ComputeDtype.BFloat16, false)]
+    [DataRow(ComputeDtype.BFloat16, true)] // on the AMX tiles (where there are some)
+    public void BatchedDecodeEqualsSoloDecodeBitwise(ComputeDtype dtype, bool tiles)
     {
         int[][] prompts = [.. Enumerable.Range(0, 4).Select(i => EngineRun.Prompt(12 + 3 * i, 512, seed: 10 + i))];
         int[] prefillOf = [3, 6, 9, 12];
         int[] late = EngineRun.Prompt(14, 512, seed: 20);
 
         // Solo: each sequence alone, prefill then one token per step, on one thread.
-        using var solo = ModelSlice.Load(Tiny, LayerRange.All(4), Options(dtype, threads: 1));
+        using var solo = ModelSlice.Load(Tiny, LayerRange.All(4), Options(dtype, threads: 1, tiles));
         var soloLogits = prompts.Select((p, i) => Solo(solo, $"solo-{i}", p, prefillOf[i])).ToList();
         var soloLate = EngineRun.LastLogits([solo], "solo-late", late, prefill: late.Length);
 
         // Batched: the four decode side by side at different positions; a fifth prefills in two chunks meanwhile.
-        using var batched = ModelSlice.Load(Tiny, LayerRange.All(4), Options(dtype, threads: 3));
+        using var batched = ModelSlice.Load(Tiny, LayerRange.All(4), Options(dtype, threads: 3, tiles));
+        Assert.AreEqual(tiles, batched.OnMatrixTiles);
         var last = new float[prompts.Length][];
         var positions = new int[prompts.Length];
         var started = batched.Forward([.. prompts.Select((p, i) => Step($"b-{i}", p[..prefillOf[i]], 0))]);
@@ -84,12 +92,13 @@ public sealed class BatchedForwardTests
     static float[] Solo(ModelSlice slice, string id, int[] tokens, int prefill) => EngineRun.LastLogits([slice], id, tokens, prefill);
 
     [TestMethod]
-    [DataRow(ComputeDtype.Float32)]
-    [DataRow(ComputeDtype.BFloat16)]
-    public void ChunkingAPromptDoesNotChangeItsLogits(ComputeDtype dtype)
+    [DataRow(ComputeDtype.Float32, false)]
+    [DataRow(ComputeDtype.BFloat16, false)]
+    [DataRow(ComputeDtype.BFloat16, true)] // on the AMX tiles (where there are some)
+    public void ChunkingAPromptDoesNotChangeItsLogits(ComputeDtype dtype, bool tiles)
     {
         int[] tokens = EngineRun.Prompt(21, 512, seed: 5);
-        using var slice = ModelSlice.Load(Tiny, LayerRange.All(4), Options(dtype));
+        using var slice = ModelSlice.Load(Tiny, LayerRange.All(4), Options(dtype, tiles: tiles));
         var whole = EngineRun.Step([slice], "whole", tokens, 0);
         EngineRun.Step([slice], "chunked", tokens[..8], 0);
         EngineRun.Step([slice], "chunked", tokens[8..13], 8);
@@ -118,14 +127,15 @@ public sealed class BatchedForwardTests
     }
 
     [TestMethod]
-    [DataRow(ComputeDtype.Float32)]
-    [DataRow(ComputeDtype.BFloat16)]
-    public void BatchedChainOfSlicesEqualsWholeModelBitwise(ComputeDtype dtype)
+    [DataRow(ComputeDtype.Float32, false)]
+    [DataRow(ComputeDtype.BFloat16, false)]
+    [DataRow(ComputeDtype.BFloat16, true)] // on the AMX tiles (where there are some)
+    public void BatchedChainOfSlicesEqualsWholeModelBitwise(ComputeDtype dtype, bool tiles)
     {
         int[][] prompts = [EngineRun.Prompt(7, 512, seed: 1), EngineRun.Prompt(5, 512, seed: 2)];
-        using var whole = ModelSlice.Load(Tiny, LayerRange.All(4), Options(dtype));
-        using var first = ModelSlice.Load(Tiny, new LayerRange(0, 1), Options(dtype));
-        using var second = ModelSlice.Load(Tiny, new LayerRange(1, 4), Options(dtype));
+        using var whole = ModelSlice.Load(Tiny, LayerRange.All(4), Options(dtype, tiles: tiles));
+        using var first = ModelSlice.Load(Tiny, new LayerRange(0, 1), Options(dtype, tiles: tiles));
+        using var second = ModelSlice.Load(Tiny, new LayerRange(1, 4), Options(dtype, tiles: tiles));
         var steps = prompts.Select((p, i) => Step($"s{i}", p, 0)).ToList();
         var expected = whole.Forward(steps);
         var hidden = first.Forward(steps);

@@ -9,13 +9,18 @@ public sealed class ForwardTests
     static string Tiny => TestCheckpoints.Folder(TestCheckpoints.Tiny);
 
     [TestMethod]
-    [DataRow(ComputeDtype.Float32)]
-    [DataRow(ComputeDtype.BFloat16)]
-    public void CachedDecodeEqualsFullRecompute(ComputeDtype dtype)
+    [DataRow(ComputeDtype.Float32, false)]
+    [DataRow(ComputeDtype.BFloat16, false)]
+    [DataRow(ComputeDtype.BFloat16, true)]
+    public void CachedDecodeEqualsFullRecompute(ComputeDtype dtype, bool tiles)
     {
+        if (tiles)
+        {
+            Kernels.TileProjectionTests.TilesRequired();
+        }
         int[] tokens = EngineRun.Prompt(24, 512);
-        // The kernel path: prompt chunks on the bf16 matrix units round differently (PromptMatrixUnitsTests).
-        using var slice = ModelSlice.Load(Tiny, LayerRange.All(4), new ModelSliceOptions { ComputeDtype = dtype, PromptsOnMatrixUnits = false });
+        using var slice = ModelSlice.Load(Tiny, LayerRange.All(4), new ModelSliceOptions { ComputeDtype = dtype, MatrixTiles = tiles });
+        Assert.AreEqual(tiles, slice.OnMatrixTiles);
 
         var cached = EngineRun.LastLogits([slice], "cached", tokens, prefill: 8);
         var recomputed = EngineRun.Step([slice], "full", tokens, 0);
@@ -25,16 +30,21 @@ public sealed class ForwardTests
     }
 
     [TestMethod]
-    [DataRow(new[] { 0, 4 }, ComputeDtype.Float32)]
-    [DataRow(new[] { 0, 2, 4 }, ComputeDtype.Float32)]
-    [DataRow(new[] { 0, 1, 3, 4 }, ComputeDtype.Float32)]
-    [DataRow(new[] { 0, 1, 2, 3, 4 }, ComputeDtype.Float32)]
-    [DataRow(new[] { 0, 2, 4 }, ComputeDtype.BFloat16)]
-    [DataRow(new[] { 0, 1, 2, 3, 4 }, ComputeDtype.BFloat16)]
-    public void ChainedSlicesEqualWholeModel(int[] bounds, ComputeDtype dtype)
+    [DataRow(new[] { 0, 4 }, ComputeDtype.Float32, false)]
+    [DataRow(new[] { 0, 2, 4 }, ComputeDtype.Float32, false)]
+    [DataRow(new[] { 0, 1, 3, 4 }, ComputeDtype.Float32, false)]
+    [DataRow(new[] { 0, 1, 2, 3, 4 }, ComputeDtype.Float32, false)]
+    [DataRow(new[] { 0, 2, 4 }, ComputeDtype.BFloat16, false)]
+    [DataRow(new[] { 0, 1, 2, 3, 4 }, ComputeDtype.BFloat16, false)]
+    [DataRow(new[] { 0, 1, 3, 4 }, ComputeDtype.BFloat16, true)]
+    public void ChainedSlicesEqualWholeModel(int[] bounds, ComputeDtype dtype, bool tiles)
     {
+        if (tiles)
+        {
+            Kernels.TileProjectionTests.TilesRequired();
+        }
         int[] tokens = EngineRun.Prompt(12, 512);
-        var options = new ModelSliceOptions { ComputeDtype = dtype };
+        var options = new ModelSliceOptions { ComputeDtype = dtype, MatrixTiles = tiles };
         var whole = EngineRun.WholeModel(Tiny, tokens, prefill: 6, options);
 
         var ring = bounds.Zip(bounds.Skip(1), (start, end) => ModelSlice.Load(Tiny, new LayerRange(start, end), options)).ToList();

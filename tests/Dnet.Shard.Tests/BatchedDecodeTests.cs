@@ -58,9 +58,8 @@ public sealed class BatchedDecodeTests
     public void A_chunked_prompt_gives_the_tokens_of_the_whole_prompt_and_one_token_per_step(ComputeDtype dtype)
     {
         var requests = Requests(4, tokens: 6, 30, 7, 8, 50);
-        // Bitwise the same tokens however a prompt is chunked: the float32 kernel's property. On the bf16 matrix units a
-        // chunk's rounding follows its size (ModelSliceOptions.PromptsOnMatrixUnits), so both rings use the kernel.
-        using var whole = new TestRing(dtype, [1000, 1000], [2], maxContext: null, promptsOnMatrixUnits: false);
+        // Bitwise the same tokens however a prompt is chunked: every row is computed alone, on the kernel and on the tiles.
+        using var whole = new TestRing(dtype, [1000, 1000], [2], maxContext: null);
         foreach (var request in requests)
         {
             whole.Send(request);
@@ -68,7 +67,7 @@ public sealed class BatchedDecodeTests
 
         whole.RunToCompletion();
         // The second shard re-chunks what the first sends it: chunks of chunks keep their order and their positions.
-        using var chunked = new TestRing(dtype, [7, 3], [2], maxContext: null, promptsOnMatrixUnits: false);
+        using var chunked = new TestRing(dtype, [7, 3], [2], maxContext: null);
         foreach (var request in requests)
         {
             chunked.Send(request);

@@ -44,7 +44,7 @@ internal sealed class TestRing : IDisposable
     private readonly Dictionary<string, TestRequest> _requests = [];
 
     public TestRing(ComputeDtype dtype, int prefillChunkTokens, params int[] splits)
-        : this(dtype, [.. Enumerable.Repeat(prefillChunkTokens, splits.Length + 1)], splits, maxContext: null, promptsOnMatrixUnits: false)
+        : this(dtype, [.. Enumerable.Repeat(prefillChunkTokens, splits.Length + 1)], splits, maxContext: null)
     {
     }
 
@@ -52,13 +52,13 @@ internal sealed class TestRing : IDisposable
     /// <param name="prefillChunkTokens">Per shard.</param>
     /// <param name="splits">Layer boundaries between shards.</param>
     /// <param name="maxContext">KV cache capacity per request; the model's when null.</param>
-    /// <param name="promptsOnMatrixUnits">bf16 prompt chunks on the CPU's matrix units (off by default, as in the engine).</param>
-    public TestRing(ComputeDtype dtype, int[] prefillChunkTokens, int[] splits, int? maxContext, bool promptsOnMatrixUnits = false)
+    /// <param name="tiles">bf16 on the AMX tiles (<see cref="ModelSliceOptions.MatrixTiles"/>); null: the engine's default.</param>
+    public TestRing(ComputeDtype dtype, int[] prefillChunkTokens, int[] splits, int? maxContext, bool? tiles = null)
     {
         int start = 0;
         foreach (var (end, chunk) in splits.Append(TinyModel.Layers).Zip(prefillChunkTokens))
         {
-            Shards.Add(new TestShard(TinyModel.Load(new LayerRange(start, end), dtype, maxContext, promptsOnMatrixUnits), chunk));
+            Shards.Add(new TestShard(TinyModel.Load(new LayerRange(start, end), dtype, maxContext, tiles), chunk));
             start = end;
         }
     }

@@ -22,8 +22,8 @@ public static class TinyModel
 
     public static int VocabSize => GeneratedModelSpec.DnetTiny.VocabSize;
 
-    public static ModelSlice Load(LayerRange layers, ComputeDtype dtype, int? maxContext = null, bool promptsOnMatrixUnits = false) =>
-        ModelSlice.Load(Folder, layers, new ModelSliceOptions { ComputeDtype = dtype, Threads = 2, MaxContextTokens = maxContext, PromptsOnMatrixUnits = promptsOnMatrixUnits });
+    public static ModelSlice Load(LayerRange layers, ComputeDtype dtype, int? maxContext = null, bool? tiles = null) =>
+        ModelSlice.Load(Folder, layers, new ModelSliceOptions { ComputeDtype = dtype, Threads = 2, MaxContextTokens = maxContext, MatrixTiles = tiles });
 
     /// <summary>A deterministic prompt of <paramref name="length"/> token ids.</summary>
     public static int[] Prompt(int length, int seed) => [.. Enumerable.Range(0, length).Select(i => (i * 131 + seed * 17 + 3) % VocabSize)];

@@ -51,8 +51,8 @@ public static class SpanAttributes
 
     /// <summary>
     /// On a shard's <see cref="FrameNames.ComputeForward"/>: where this request's rows were multiplied (string):
-    /// <c>kernel</c> (Dnet's float32-FMA kernel; every decode row) or <c>matrix-units</c> (a bf16 prompt chunk on the
-    /// CPU's AMX / AVX512-BF16 units through libtorch).
+    /// <c>kernel</c> (Dnet's float32-FMA kernel) or <c>tiles</c> (a bf16 slice on the CPU's AMX tiles). A slice takes
+    /// one path for all its rows, prompt and decode alike.
     /// </summary>
     public const string MatMulPath = "dnet.matmul.path";
 

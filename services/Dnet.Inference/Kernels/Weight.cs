@@ -48,4 +48,37 @@ sealed class FusedWeight
     public int Rows { get; }
 
     public int Cols => Parts[0].Cols;
+
+    /// <summary>The parts copied for the bf16 tiles (<see cref="TileProjection"/>), or null when the kernel multiplies this weight.</summary>
+    public TiledWeight[]? Tiles { get; private set; }
+
+    /// <summary>Copies every part for the tiles, if all of them can be; returns the bytes copied (0 if none).</summary>
+    public long Tile()
+    {
+        if (Tiles is not null)
+        {
+            return 0;
+        }
+        var tiled = Parts.Select(TiledWeight.TryPack).ToArray();
+        if (tiled.Any(t => t is null))
+        {
+            foreach (var t in tiled)
+            {
+                t?.Dispose();
+            }
+            return 0;
+        }
+        Tiles = tiled!;
+        return Tiles.Sum(t => t.Bytes);
+    }
+
+    /// <summary>Frees the tiled copies.</summary>
+    public void Untile()
+    {
+        foreach (var t in Tiles ?? [])
+        {
+            t.Dispose();
+        }
+        Tiles = null;
+    }
 }

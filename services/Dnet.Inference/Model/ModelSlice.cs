@@ -23,15 +23,15 @@ public sealed partial class ModelSlice : IDisposable
     readonly LogitsPool _logitsPool;
     bool _disposed;
 
-    ModelSlice(ModelConfig config, LayerRange layers, SliceWeights weights, ComputeDtype dtype, int capacity, int threads, SimdLevel level, bool promptsOnMatrixUnits)
+    ModelSlice(ModelConfig config, LayerRange layers, SliceWeights weights, ComputeDtype dtype, int capacity, int threads, SimdLevel level, long tiledBytes)
     {
+        TiledBytes = tiledBytes;
         Config = config;
         Layers = layers;
         ComputeDtype = dtype;
         _weights = weights;
         _kv = new KvCache(layers.Count, config.NumKeyValueHeads, config.HeadDim, capacity, dtype);
-        _transformer = new Transformer(config, weights, dtype, capacity, threads, level, promptsOnMatrixUnits);
-        PromptsOnMatrixUnits = promptsOnMatrixUnits;
+        _transformer = new Transformer(config, weights, dtype, capacity, threads, level);
         _logitsPool = new LogitsPool(config.VocabSize);
     }
 
@@ -89,12 +89,22 @@ public sealed partial class ModelSlice : IDisposable
         int capacity = new[] { config.MaxPositionEmbeddings, options.MaxContextTokens ?? int.MaxValue, config.SlidingWindow ?? int.MaxValue }.Min();
         int threads = options.Threads ?? TorchSharp.torch.get_num_threads();
         var weights = SliceWeights.Load(checkpoint, range, options.ComputeDtype);
-        bool matrixUnits = options.ComputeDtype == ComputeDtype.BFloat16 && options.PromptsOnMatrixUnits && MatrixUnits.HasBf16;
-        return new ModelSlice(config, range, weights, options.ComputeDtype, capacity, threads, options.Simd ?? MatMul.Best, matrixUnits);
+        bool tiles = options.ComputeDtype == ComputeDtype.BFloat16 && (options.MatrixTiles ?? TilesByDefault) && TileCode.IsSupported;
+        long tiledBytes = tiles ? weights.Tile() : 0;
+        return new ModelSlice(config, range, weights, options.ComputeDtype, capacity, threads, options.Simd ?? MatMul.Best, tiledBytes);
     }
 
-    /// <summary>Whether prompt chunks run on the CPU's bf16 matrix units through libtorch (see <see cref="ModelSliceOptions.PromptsOnMatrixUnits"/>).</summary>
-    public bool PromptsOnMatrixUnits { get; }
+    /// <summary>Whether this machine can multiply on the AMX tiles (CPU, OS and architecture; see <see cref="TileCode"/>).</summary>
+    public static bool MatrixTilesAvailable => TileCode.IsSupported;
+
+    /// <summary>Whether a bf16 slice uses the AMX tiles when <see cref="ModelSliceOptions.MatrixTiles"/> is not set (and the CPU has them).</summary>
+    public static bool TilesByDefault => true;
+
+    /// <summary>Bytes of weights copied into tile order (0 when the tiles are off or absent).</summary>
+    public long TiledBytes { get; }
+
+    /// <summary>Whether this slice multiplies on the AMX tiles.</summary>
+    public bool OnMatrixTiles => TiledBytes > 0;
 
     /// <summary>Cached tokens of a sequence, or null when it has no cache on this slice.</summary>
     public int? CachedLength(string sequenceId) => _kv.LengthOf(sequenceId);

@@ -18,14 +18,12 @@ public sealed record ModelSliceOptions
     public int? Threads { get; init; }
 
     /// <summary>
-    /// bf16 only: run each prompt chunk's projections on the CPU's bf16 matrix units (AMX or AVX512-BF16, through
-    /// libtorch's oneDNN) instead of the float32-FMA kernel, where the CPU has them. Off by default: prefill runs about
-    /// twice as fast, but decode in the same process was measured 7-15% slower per token afterwards, cause not yet found
-    /// (services/Dnet.Inference/README.md). Prompt rows are then rounded to bf16 before each projection, so a chunk's
-    /// numbers differ (within bf16 rounding) from the kernel's and depend on how the prompt was cut into chunks; decode
-    /// rows are unchanged and a request's output still never depends on the other requests in its batch.
+    /// bf16 only: multiply every row (prompt and decode alike) on the CPU's AMX tiles, where it has them (see
+    /// <see cref="Kernels.TileCode"/>). The projections' input rows are then rounded to bf16, as in torch's bf16
+    /// inference, and each weight is copied once into tile order (as much memory again as the weights). A row's
+    /// result still depends on nothing but its own sequence. Null: the default, see <see cref="ModelSlice.TilesByDefault"/>.
     /// </summary>
-    public bool PromptsOnMatrixUnits { get; init; }
+    public bool? MatrixTiles { get; init; }
 
     /// <summary>SIMD width override for tests (the results are bitwise the same at every width); default: the widest the CPU runs.</summary>
     internal Kernels.SimdLevel? Simd { get; init; }

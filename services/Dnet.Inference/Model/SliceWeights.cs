@@ -103,5 +103,30 @@ sealed class SliceWeights : IDisposable
         return mapper.Own(joined);
     }
 
-    public void Dispose() => _mapper.Dispose();
+    /// <summary>Every projection (and lm_head) that the bf16 tiles can hold, copied for them; the bytes copied.</summary>
+    public long Tile() => Projections().Sum(w => w.Tile());
+
+    IEnumerable<FusedWeight> Projections()
+    {
+        foreach (var layer in Layers)
+        {
+            yield return layer.QkvProj;
+            yield return layer.OProj;
+            yield return layer.GateUpProj;
+            yield return layer.DownProj;
+        }
+        if (LmHead is not null)
+        {
+            yield return LmHead;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var weight in Projections())
+        {
+            weight.Untile();
+        }
+        _mapper.Dispose();
+    }
 }

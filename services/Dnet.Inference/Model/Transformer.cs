@@ -19,7 +19,7 @@ sealed unsafe class Transformer : IDisposable
     readonly RotaryTable _rope;
     readonly WorkerGroup _group;
     readonly Projection _project;
-    readonly PromptProjection? _promptProject;
+    readonly TileProjection _tiles;
     readonly Attention _attention;
     readonly RowJob _perRow;
     readonly float _eps;
@@ -35,7 +35,7 @@ sealed unsafe class Transformer : IDisposable
     LayerWeights _layer = null!;
     int _layerIndex;
 
-    public Transformer(ModelConfig config, SliceWeights weights, ComputeDtype dtype, int capacity, int threads, SimdLevel level, bool promptsOnMatrixUnits)
+    public Transformer(ModelConfig config, SliceWeights weights, ComputeDtype dtype, int capacity, int threads, SimdLevel level)
     {
         _config = config;
         _w = weights;
@@ -43,7 +43,7 @@ sealed unsafe class Transformer : IDisposable
         _rope = new RotaryTable(config, capacity);
         _group = new WorkerGroup(threads);
         _project = new Projection(_group, level);
-        _promptProject = promptsOnMatrixUnits ? new PromptProjection() : null;
+        _tiles = new TileProjection(_group);
         _attention = new Attention(_group, level, config, capacity);
         _perRow = new RowJob(_group);
         _eps = (float)config.RmsNormEps;
@@ -111,35 +111,18 @@ sealed unsafe class Transformer : IDisposable
     }
 
     /// <summary>
-    /// y = x·Wᵀ for every row of the batch: one kernel call for the decode rows (single-row steps, which the scheduler
-    /// puts first), and each prompt chunk on its own on the matrix units when they are on (see
-    /// <see cref="PromptProjection"/> for why one chunk per call), else the kernel for all rows at once.
+    /// y = x·Wᵀ for every row of the batch in one call: on the AMX tiles when the weight has a tiled copy, else on the
+    /// float32-FMA kernel. Either way a row's result depends on nothing but the row.
     /// </summary>
     void Project(FusedWeight weight, float* x, float* y, int ldy)
     {
-        if (_promptProject is null)
+        if (weight.Tiles is not null)
+        {
+            _tiles.Run(weight, x, _rows.Count, y, ldy);
+        }
+        else
         {
             _project.Run(weight, x, _rows.Count, y, ldy);
-            return;
-        }
-        int k = weight.Cols;
-        int s = 0;
-        while (s < _rows.Steps)
-        {
-            int start = _rows.StepStart[s];
-            if (_rows.StepRows[s] > 1)
-            {
-                _group.Rest(); // libtorch multiplies on this thread alone: a spinning kernel thread would only take a core from others
-                _promptProject.Run(weight, x + (long)start * k, _rows.StepRows[s], y + (long)start * ldy, ldy);
-                s++;
-                continue;
-            }
-            int rows = 0;
-            for (; s < _rows.Steps && _rows.StepRows[s] == 1; s++)
-            {
-                rows++;
-            }
-            _project.Run(weight, x + (long)start * k, rows, y + (long)start * ldy, ldy);
         }
     }
 
@@ -187,7 +170,14 @@ sealed unsafe class Transformer : IDisposable
         {
             RowMath.RmsNorm(Level, _x.Row(rows[i]), _w.Norm!.Value, _eps, _final.Row(i), _config.HiddenSize);
         }
-        _project.Run(_w.LmHead!, _final.Pointer, rows.Length, _logits.Pointer, _config.VocabSize);
+        if (_w.LmHead!.Tiles is not null)
+        {
+            _tiles.Run(_w.LmHead, _final.Pointer, rows.Length, _logits.Pointer, _config.VocabSize);
+        }
+        else
+        {
+            _project.Run(_w.LmHead, _final.Pointer, rows.Length, _logits.Pointer, _config.VocabSize);
+        }
         return _logits;
     }
 
@@ -204,6 +194,6 @@ sealed unsafe class Transformer : IDisposable
     public void Dispose()
     {
         _group.Dispose();
-        _promptProject?.Dispose();
+        _tiles.Dispose();
     }
 }

@@ -45,7 +45,7 @@ internal static class BatchTrace
                 forward.SetTag(SpanAttributes.Flops, outcome.Executed ? profile.StepFlops(slice.Layers.Count, tokens, step.StartPosition, slice.IsLast) : 0L);
                 forward.SetTag(SpanAttributes.BatchSize, sequences);
                 forward.SetTag(SpanAttributes.BatchTokens, rows);
-                forward.SetTag(SpanAttributes.MatMulPath, slice.PromptsOnMatrixUnits && tokens > 1 ? "matrix-units" : "kernel");
+                forward.SetTag(SpanAttributes.MatMulPath, slice.OnMatrixTiles ? "tiles" : "kernel");
                 if (outcome.Error is { } error)
                 {
                     forward.SetStatus(ActivityStatusCode.Error, error);

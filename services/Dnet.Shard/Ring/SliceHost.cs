@@ -47,7 +47,7 @@ internal sealed class SliceHost(ShardIdentity identity, ModelLocator locator, Cl
             {
                 ComputeDtype = request.ComputeDtype == "f32" ? ComputeDtype.Float32 : ComputeDtype.BFloat16,
                 MaxContextTokens = request.MaxContext > 0 ? request.MaxContext : null,
-                PromptsOnMatrixUnits = configuration.GetValue("Dnet:Shard:PromptsOnMatrixUnits", false),
+                MatrixTiles = configuration.GetValue<bool?>("Dnet:Shard:MatrixTiles"),
             };
             var slice = await Task.Run(
                 () => ModelSlice.Load(folder, new LayerRange(request.LayerStart, request.LayerEnd), options), cancellationToken);
@@ -58,9 +58,9 @@ internal sealed class SliceHost(ShardIdentity identity, ModelLocator locator, Cl
 
             var elapsed = Stopwatch.GetElapsedTime(started);
             logger.LogInformation(
-                "{Node} loaded {Model} layers [{Start}, {End}) in {Elapsed:F0} ms ({MappedMiB:F1} MiB mapped, prompts on bf16 matrix units: {PromptsOnMatrixUnits}); next hop {NextHop}",
+                "{Node} loaded {Model} layers [{Start}, {End}) in {Elapsed:F0} ms ({MappedMiB:F1} MiB mapped, {TiledMiB:F1} MiB copied for the AMX tiles); next hop {NextHop}",
                 identity.Node, request.Model, request.LayerStart, request.LayerEnd, elapsed.TotalMilliseconds,
-                slice.MappedBytes / 1048576.0, slice.PromptsOnMatrixUnits, string.IsNullOrEmpty(request.NextHop) ? "token sink" : request.NextHop);
+                slice.MappedBytes / 1048576.0, slice.TiledBytes / 1048576.0, string.IsNullOrEmpty(request.NextHop) ? "token sink" : request.NextHop);
             return new LoadSliceReply
             {
                 Node = identity.Node,

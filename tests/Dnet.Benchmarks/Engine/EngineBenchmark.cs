@@ -32,12 +32,14 @@ static class EngineBenchmark
         var (readGBps, copyGBps) = MemoryBandwidth.Measure();
         Console.Error.WriteLine($"engine: read {readGBps:F1} GB/s, copy {copyGBps:F1} GB/s");
         int[] batches = [.. (Option(args, "--batches") ?? "1,8,32").Split(',').Select(int.Parse)];
-        var results = (Option(args, "--dtypes") ?? "f32,bf16").Split(',')
-            .Select(name => name == "f32" ? ComputeDtype.Float32 : ComputeDtype.BFloat16)
-            .Select(dtype => Measure(folder, dtype, repeats, readGBps, batches))
+        // bf16 is the engine's default path (the AMX tiles where the machine has them); bf16-kernel forces the float32-FMA kernel.
+        string defaultDtypes = ModelSlice.MatrixTilesAvailable ? "f32,bf16,bf16-kernel" : "f32,bf16";
+        var results = (Option(args, "--dtypes") ?? defaultDtypes).Split(',')
+            .Select(name => Measure(folder, name == "f32" ? ComputeDtype.Float32 : ComputeDtype.BFloat16, kernelOnly: name == "bf16-kernel", repeats, readGBps, batches))
             .ToList();
         var f32 = results.Find(r => r.Dtype == nameof(ComputeDtype.Float32));
         var bf16 = results.Find(r => r.Dtype == nameof(ComputeDtype.BFloat16));
+        var kernel = results.Find(r => r.Dtype == KernelName);
         return new
         {
             Benchmark = "engine",
@@ -49,17 +51,23 @@ static class EngineBenchmark
             LoadAverageAtEnd = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : null,
             KernelSimd = Dnet.Inference.Kernels.MatMul.Best.ToString(),
             Bf16OverF32Decode = f32 is null || bf16 is null ? (double?)null : Math.Round(bf16.Tg128TokensPerS / f32.Tg128TokensPerS, 2),
+            // bf16 on the tiles over bf16 on the kernel, where both ran.
+            TilesOverKernelDecode = kernel is null || bf16 is not { OnTiles: true } ? (double?)null : Math.Round(bf16.Tg128TokensPerS / kernel.Tg128TokensPerS, 2),
+            TilesOverKernelPrefill = kernel is null || bf16 is not { OnTiles: true } ? (double?)null : Math.Round(bf16.Pp128TokensPerS / kernel.Pp128TokensPerS, 2),
             MemoryReadGBps = Math.Round(readGBps, 2),
             MemoryCopyGBps = Math.Round(copyGBps, 2),
             Results = results,
         };
     }
 
-    static EngineResult Measure(string folder, ComputeDtype dtype, int repeats, double readGBps, int[] batches)
+    /// <summary>The result name of bf16 held to the float32-FMA kernel (<see cref="ModelSliceOptions.MatrixTiles"/> false).</summary>
+    const string KernelName = "BFloat16 (kernel)";
+
+    static EngineResult Measure(string folder, ComputeDtype dtype, bool kernelOnly, int repeats, double readGBps, int[] batches)
     {
         var load = Stopwatch.StartNew();
         using var slice = ModelSlice.Load(folder, LayerRange.All(ModelConfig.Load(folder).NumHiddenLayers),
-            new ModelSliceOptions { ComputeDtype = dtype, MaxContextTokens = LongContextDecode.Context + 64, Threads = TorchSharp.torch.get_num_threads() });
+            new ModelSliceOptions { ComputeDtype = dtype, MatrixTiles = kernelOnly ? false : null, MaxContextTokens = LongContextDecode.Context + 64, Threads = TorchSharp.torch.get_num_threads() });
         double loadSeconds = load.Elapsed.TotalSeconds;
         int vocab = slice.Config.VocabSize;
         int[] prompt = [.. Enumerable.Range(0, PromptTokens).Select(i => (i * 7919 + 11) % vocab)];
@@ -82,11 +90,11 @@ static class EngineBenchmark
         long bytesPerToken = profile.WeightBytesPerToken(slice.Layers);
         double idealDecode = readGBps * 1e9 / bytesPerToken;
         double decodeRate = DecodeTokens / Median(decode);
-        var promptPaths = dtype == ComputeDtype.BFloat16 && Dnet.Inference.Kernels.MatrixUnits.HasBf16 ? PromptPaths.Compare(folder, slice, prompt, repeats) : null;
         var batched = batches.Select(b => BatchedDecode.Measure(slice, b, dtype)).ToList();
         double longContext = LongContextDecode.TokensPerS(slice);
         return new EngineResult(
-            dtype.ToString(),
+            kernelOnly ? KernelName : dtype.ToString(),
+            slice.OnMatrixTiles,
             Math.Round(loadSeconds, 3),
             Math.Round(PromptTokens / Median(prefill), 1),
             Math.Round(decodeRate, 1),
@@ -95,7 +103,6 @@ static class EngineBenchmark
             Math.Round(idealDecode, 1),
             Math.Round(decodeRate / idealDecode, 3),
             majorFaults,
-            promptPaths,
             batched,
             Math.Round(longContext, 1),
             Math.Round(longContext / decodeRate, 3));
@@ -142,6 +149,7 @@ static class EngineBenchmark
 /// <summary>One compute dtype's numbers.</summary>
 sealed record EngineResult(
     string Dtype,
+    bool OnTiles,
     double LoadSeconds,
     double Pp128TokensPerS,
     double Tg128TokensPerS,
@@ -150,7 +158,6 @@ sealed record EngineResult(
     double IdealTg128TokensPerS,
     double TgRatioToIdeal,
     long MajorPageFaults,
-    PromptPathsResult? PromptPaths,
     IReadOnlyList<BatchedDecodeResult> BatchedDecode,
     double DecodeAt1kContextTokensPerS,
     double DecodeAt1kOverTg128);

@@ -37,13 +37,14 @@ static unsafe class LinearBandwidth
         Console.Error.WriteLine($"linear: read bandwidth {readGBps:F1} GB/s, {threads} threads, kernel SIMD {MatMul.Best}");
         using var group = new WorkerGroup(threads);
         var projection = new Projection(group, MatMul.Best);
+        using var tiles = TileCode.IsSupported ? new TileProjection(group) : null;
         var rows = new List<object>();
         foreach (var (name, outFeatures, inFeatures) in Shapes)
         {
             foreach (var dtype in new[] { ComputeDtype.Float32, ComputeDtype.BFloat16 })
             {
-                var (torchGBps, kernelGBps) = Measure(projection, outFeatures, inFeatures, dtype, seconds);
-                Console.Error.WriteLine($"linear: {name} {dtype.Name()}: libtorch {torchGBps:F1} GB/s, kernel {kernelGBps:F1} GB/s");
+                var (torchGBps, kernelGBps, tilesGBps) = Measure(projection, dtype == ComputeDtype.BFloat16 ? tiles : null, outFeatures, inFeatures, dtype, seconds);
+                Console.Error.WriteLine($"linear: {name} {dtype.Name()}: libtorch {torchGBps:F1} GB/s, kernel {kernelGBps:F1} GB/s, tiles {tilesGBps:F1} GB/s");
                 rows.Add(new
                 {
                     Shape = name,
@@ -52,6 +53,9 @@ static unsafe class LinearBandwidth
                     KernelGBps = Math.Round(kernelGBps, 2),
                     LibtorchOfRead = Math.Round(torchGBps / readGBps, 3),
                     KernelOfRead = Math.Round(kernelGBps / readGBps, 3),
+                    // bf16 on the AMX tiles (TileProjection), where the CPU has them.
+                    TilesGBps = tilesGBps is { } t ? Math.Round(t, 2) : (double?)null,
+                    TilesOfRead = tilesGBps is { } r ? Math.Round(r / readGBps, 3) : (double?)null,
                 });
             }
         }
@@ -70,7 +74,7 @@ static unsafe class LinearBandwidth
         };
     }
 
-    static (double Torch, double Kernel) Measure(Projection projection, int outFeatures, int inFeatures, ComputeDtype dtype, double seconds)
+    static (double Torch, double Kernel, double? Tiles) Measure(Projection projection, TileProjection? tiles, int outFeatures, int inFeatures, ComputeDtype dtype, double seconds)
     {
         using var scope = torch.NewDisposeScope();
         using var inference = torch.inference_mode();
@@ -93,7 +97,26 @@ static unsafe class LinearBandwidth
             float* xs = xp, ys = yp;
             kernelGBps = Rate(bytes, seconds, i => projection.Run(fused[i % copies], xs, 1, ys, outFeatures));
         }
-        return (torchGBps, kernelGBps);
+        double? tilesGBps = null;
+        if (tiles is not null)
+        {
+            // The tiles read their own copy, so the kernel's matrices are dropped from the working set meanwhile.
+            var tiled = weights.Select(w => new FusedWeight(new Weight(Pointer(w), outFeatures, inFeatures, dtype))).ToArray();
+            foreach (var t in tiled)
+            {
+                t.Tile();
+            }
+            fixed (float* xp = x32, yp = y32)
+            {
+                float* xs = xp, ys = yp;
+                tilesGBps = Rate(bytes, seconds, i => tiles.Run(tiled[i % copies], xs, 1, ys, outFeatures));
+            }
+            foreach (var t in tiled)
+            {
+                t.Untile();
+            }
+        }
+        return (torchGBps, kernelGBps, tilesGBps);
     }
 
     static byte* Pointer(Tensor tensor)

@@ -7,26 +7,26 @@ using static TorchSharp.torch;
 namespace Dnet.Benchmarks.Engine;
 
 /// <summary>
-/// Prompt-chunk products of dnet-bench-135m's shapes in bf16: Dnet's float32-FMA kernel against the CPU's bf16 matrix
-/// units (<see cref="PromptProjection"/>: oneDNN through libtorch, single-threaded), as GFLOP/s, calls
-/// alternating so both see the same machine. Part of <c>linear</c>, with <c>--prompt-rows 67,128</c>.
+/// Products of many rows (prompt chunks, batched decode) of dnet-bench-135m's shapes in bf16: Dnet's float32-FMA kernel
+/// against its AMX tile products (<see cref="TileProjection"/>), both on the same worker threads, as GFLOP/s, calls
+/// alternating so both see the same machine. Part of <c>linear</c>, with <c>--prompt-rows 8,32,67,128</c>.
 /// </summary>
 static unsafe class PromptProducts
 {
-    // The layers' shapes: lm_head multiplies one row per step, never a chunk.
+    // The layers' shapes: lm_head multiplies one row per sequence and step, never a chunk.
     static readonly (string Name, int Out, int In)[] Shapes = [.. LinearBandwidth.Shapes.Where(s => !s.Name.StartsWith("lm_head", StringComparison.Ordinal))];
 
     public static List<object> Measure(int[] rowCounts, int threads, double seconds)
     {
         var rows = new List<object>();
-        if (!MatrixUnits.HasBf16)
+        if (!TileCode.IsSupported)
         {
-            Console.Error.WriteLine("linear: this CPU has no bf16 matrix units; prompt products skipped");
+            Console.Error.WriteLine("linear: no AMX-BF16 tiles here; products of many rows skipped");
             return rows;
         }
         using var group = new WorkerGroup(threads);
         var kernel = new Projection(group, MatMul.Best);
-        using var units = new PromptProjection();
+        using var tiles = new TileProjection(group);
         foreach (int m in rowCounts)
         {
             foreach (var (name, n, k) in Shapes)
@@ -41,27 +41,30 @@ static unsafe class PromptProducts
                     weight = new Weight(p, n, k, ComputeDtype.BFloat16); // native tensor memory: does not move
                 }
                 var fused = new FusedWeight(weight);
+                var tiled = new FusedWeight(weight);
+                tiled.Tile();
                 double flops = 2.0 * m * n * k;
-                var (kernelSeconds, unitsSeconds) = (new List<double>(), new List<double>());
+                var (kernelSeconds, tilesSeconds) = (new List<double>(), new List<double>());
                 fixed (float* xp = x, yp = y)
                 {
                     float* xs = xp, ys = yp;
                     for (int round = 0; round < 5; round++)
                     {
                         kernelSeconds.Add(Time(seconds / 10, () => kernel.Run(fused, xs, m, ys, n)));
-                        unitsSeconds.Add(Time(seconds / 10, () => units.Run(fused, xs, m, ys, n)));
+                        tilesSeconds.Add(Time(seconds / 10, () => tiles.Run(tiled, xs, m, ys, n)));
                     }
                 }
+                tiled.Untile();
                 double kernelGflops = flops / kernelSeconds.Order().ElementAt(2) / 1e9;
-                double unitsGflops = flops / unitsSeconds.Order().ElementAt(2) / 1e9;
-                Console.Error.WriteLine($"linear: {m} rows {name} bf16: kernel {kernelGflops:F0} GFLOP/s, matrix units {unitsGflops:F0} GFLOP/s");
+                double tilesGflops = flops / tilesSeconds.Order().ElementAt(2) / 1e9;
+                Console.Error.WriteLine($"linear: {m} rows {name} bf16: kernel {kernelGflops:F0} GFLOP/s, tiles {tilesGflops:F0} GFLOP/s");
                 rows.Add(new
                 {
                     Rows = m,
                     Shape = name,
                     KernelGflops = Math.Round(kernelGflops, 1),
-                    MatrixUnitsGflops = Math.Round(unitsGflops, 1),
-                    MatrixUnitsOverKernel = Math.Round(unitsGflops / kernelGflops, 2),
+                    TilesGflops = Math.Round(tilesGflops, 1),
+                    TilesOverKernel = Math.Round(tilesGflops / kernelGflops, 2),
                 });
             }
         }

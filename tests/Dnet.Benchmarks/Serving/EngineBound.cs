@@ -26,7 +26,13 @@ static class EngineBound
         int prompt = (int)Math.Round(measured.Max(l => l.MeanPromptTokens));
         int output = (int)Math.Ceiling(measured.Max(l => (double)l.OutputTokens / l.CompletedRequests));
         using var slice = ModelSlice.Load(folder, LayerRange.All(ModelConfig.Load(folder).NumHiddenLayers),
-            new ModelSliceOptions { ComputeDtype = ComputeDtype.BFloat16, MaxContextTokens = Math.Max(prompt + output + 1, Engine.BatchedDecode.ContextTokens) });
+            new ModelSliceOptions
+            {
+                ComputeDtype = ComputeDtype.BFloat16,
+                MaxContextTokens = Math.Max(prompt + output + 1, Engine.BatchedDecode.ContextTokens),
+                // The shard's setting, which the clusters inherited from this process's environment.
+                MatrixTiles = bool.TryParse(Environment.GetEnvironmentVariable("Dnet__Shard__MatrixTiles"), out bool tiles) ? tiles : null,
+            });
         Run(slice, prompt, output, concurrency: 1, requests: 1); // warm-up
         var bounds = new List<BoundLevel>();
         foreach (var level in measured)
