@@ -107,4 +107,25 @@ public sealed class ForwardTests
         // bf16 keeps 8 bits of mantissa: expect agreement to a few percent of the logit spread, not exactness.
         Assert.IsLessThan(0.1 * Numerics.Std(f32) + 0.05, Numerics.MaxAbsDiff(f32, bf16));
     }
+
+    [TestMethod]
+    public void OnTheTilesEveryProjectionTheyCanHoldIsCopiedOnceAndTheRestStaysOnTheKernel()
+    {
+        Kernels.TileProjectionTests.TilesRequired();
+        var c = ModelConfig.Load(Tiny);
+        using var tiled = ModelSlice.Load(Tiny, LayerRange.All(4), new ModelSliceOptions { ComputeDtype = ComputeDtype.BFloat16, MatrixTiles = true });
+        using var kernel = ModelSlice.Load(Tiny, LayerRange.All(4), new ModelSliceOptions { ComputeDtype = ComputeDtype.BFloat16, MatrixTiles = false });
+        using var f32 = ModelSlice.Load(Tiny, LayerRange.All(4), new ModelSliceOptions { ComputeDtype = ComputeDtype.Float32, MatrixTiles = true });
+
+        // A tile is 16 rows by 32 columns; dnet-tiny's MLP (172 wide) fits neither way, so only q|k|v, o and lm_head move.
+        static long Bytes(int rows, int cols) => rows % 16 == 0 && cols % 32 == 0 ? 2L * rows * cols : 0;
+        int q = c.NumAttentionHeads * c.HeadDim, kv = c.NumKeyValueHeads * c.HeadDim;
+        long perLayer = Bytes(q, c.HiddenSize) + 2 * Bytes(kv, c.HiddenSize) + Bytes(c.HiddenSize, q)
+            + 2 * Bytes(c.IntermediateSize, c.HiddenSize) + Bytes(c.HiddenSize, c.IntermediateSize);
+        Assert.AreEqual(c.NumHiddenLayers * perLayer + Bytes(c.VocabSize, c.HiddenSize), tiled.TiledBytes);
+        Assert.IsTrue(tiled.OnMatrixTiles);
+        Assert.AreEqual(0, kernel.TiledBytes, "tiles off");
+        Assert.AreEqual(0, f32.TiledBytes, "the tiles multiply bf16 only");
+        Assert.IsFalse(f32.OnMatrixTiles);
+    }
 }
