@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Dnet.Testing;
 
 namespace Dnet.EndToEnd.Tests;
 
@@ -11,7 +12,7 @@ public sealed class ManifestTests
     [TestMethod]
     public async Task CommittedManifestMatchesTheAppHost()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryFolder.Root;
         // Written beside the committed file so that the relative project paths inside it are comparable.
         var fresh = Path.Combine(root, "aspire-manifest.verify.json");
         try
@@ -45,7 +46,7 @@ public sealed class ManifestTests
     [TestMethod]
     public async Task ManifestExposesOnlyThePublicApisAndAsksForTheModelSettings()
     {
-        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "aspire-manifest.json"), TestContext.CancellationToken))!;
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryFolder.Root, "aspire-manifest.json"), TestContext.CancellationToken))!;
         var resources = manifest["resources"]!.AsObject();
 
         foreach (var (name, resource) in resources)
@@ -63,18 +64,5 @@ public sealed class ManifestTests
         Assert.IsNotNull(resources["served-model-name"], "the served model name is a parameter");
         Assert.AreEqual("{model.value}", (string?)resources["gateway"]!["env"]!["Dnet__Model"]);
         Assert.AreEqual(2, resources.Count(r => r.Key.StartsWith("shard-", StringComparison.Ordinal) && r.Key != "shard-count"));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Dnet.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Dnet.sln above {AppContext.BaseDirectory}");
     }
 }

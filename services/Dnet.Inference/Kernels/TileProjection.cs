@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Dnet.Inference.Kernels;
 
 /// <summary>
@@ -8,15 +6,17 @@ namespace Dnet.Inference.Kernels;
 /// then the worker group takes the weight's blocks. Each output element is one tile dot product over k in a fixed
 /// order, so a row's result never depends on the other rows, on how many there are, or on the thread.
 /// </summary>
-sealed unsafe class TileProjection(WorkerGroup group) : IParallelWork, IDisposable
+sealed unsafe class TileProjection(WorkerGroup group) : IParallelWork
 {
     // Several items per thread balance the threads; an item of a few blocks keeps a call worth its tile configuration.
     const int ItemsPerThread = 4;
 
     readonly Dictionary<FusedWeight, Item[]> _plans = new(ReferenceEqualityComparer.Instance);
-    readonly Scratch[] _out = [.. Enumerable.Range(0, group.Threads).Select(_ => new Scratch())];
-    readonly Scratch _packed = new();
-    readonly Scratch _row = new();
+    // Per thread: the float32 tiles of one item, 256 floats each. The packed rows (bf16 pairs, one uint per pair) are
+    // counted in floats' width.
+    readonly Activations[] _out = [.. Enumerable.Range(0, group.Threads).Select(_ => new Activations(256))];
+    readonly Activations _packed = new(16);
+    readonly Activations _row = new(1);
     Item[] _items = [];
     FusedWeight? _weight;
     int _m, _groups, _ldy;
@@ -43,8 +43,10 @@ sealed unsafe class TileProjection(WorkerGroup group) : IParallelWork, IDisposab
     {
         int pairs = k / 2;
         long groupPairs = (long)pairs * 16;
-        uint* packed = (uint*)_packed.Ensure(_groups * groupPairs * sizeof(uint));
-        uint* row = (uint*)_row.Ensure((long)pairs * sizeof(uint));
+        _packed.Ensure(_groups * pairs);
+        _row.Ensure(pairs);
+        uint* packed = (uint*)_packed.Pointer;
+        uint* row = (uint*)_row.Pointer;
         if (m % 16 != 0)
         {
             new Span<uint>(packed + (_groups - 1) * groupPairs, (int)groupPairs).Clear();
@@ -64,7 +66,8 @@ sealed unsafe class TileProjection(WorkerGroup group) : IParallelWork, IDisposab
     {
         var (part, first, count, column) = _items[item];
         var weight = _weight!.Tiles![part];
-        float* output = (float*)_out[worker].Ensure((long)count * _groups * 1024);
+        _out[worker].Ensure(count * _groups);
+        float* output = _out[worker].Pointer;
         TileArgs args = new()
         {
             Config = TileCode.Config,
@@ -145,45 +148,9 @@ sealed unsafe class TileProjection(WorkerGroup group) : IParallelWork, IDisposab
         return plan;
     }
 
-    public void Dispose()
-    {
-        foreach (var scratch in _out)
-        {
-            scratch.Dispose();
-        }
-        _packed.Dispose();
-        _row.Dispose();
-    }
-
     /// <param name="Part">Which of the fused weight's parts.</param>
     /// <param name="First">First 16-row tile of the item in its part.</param>
     /// <param name="Count">Tiles in the item.</param>
     /// <param name="Column">y column of the item's first weight row.</param>
     readonly record struct Item(int Part, int First, int Count, int Column);
-
-    /// <summary>A 64-byte-aligned native buffer that only grows.</summary>
-    sealed class Scratch : IDisposable
-    {
-        long _bytes;
-
-        public byte* Pointer { get; private set; }
-
-        public byte* Ensure(long bytes)
-        {
-            if (bytes > _bytes)
-            {
-                NativeMemory.AlignedFree(Pointer);
-                Pointer = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
-                _bytes = bytes;
-            }
-            return Pointer;
-        }
-
-        public void Dispose()
-        {
-            NativeMemory.AlignedFree(Pointer);
-            Pointer = null;
-            _bytes = 0;
-        }
-    }
 }

@@ -94,35 +94,35 @@ sealed unsafe class Transformer : IDisposable
 
             // Attention: x += o_proj(attention(rope(qkv_proj(rmsnorm(x)))))
             _perRow.Run(n, _attentionNorm);
-            Project(_layer.QkvProj, _xb.Pointer, _qkv.Pointer, _qkvDim);
+            Project(_layer.QkvProj, _xb.Pointer, n, _qkv.Pointer, _qkvDim);
             _perRow.Run(n, _qkvRow);
             _attention.Run(rows, l, _qkv.Pointer, _qkvDim, _att.Pointer);
-            Project(_layer.OProj, _att.Pointer, _xb.Pointer, _config.HiddenSize);
+            Project(_layer.OProj, _att.Pointer, n, _xb.Pointer, _config.HiddenSize);
             _perRow.Run(n, _residual);
 
             // MLP: x += down_proj(silu(gate_proj(h)) * up_proj(h)), h = rmsnorm(x)
             _perRow.Run(n, _mlpNorm);
-            Project(_layer.GateUpProj, _xb.Pointer, _hb.Pointer, 2 * _config.IntermediateSize);
+            Project(_layer.GateUpProj, _xb.Pointer, n, _hb.Pointer, 2 * _config.IntermediateSize);
             _perRow.Run(n, _swiGlu);
-            Project(_layer.DownProj, _hb2.Pointer, _xb.Pointer, _config.HiddenSize);
+            Project(_layer.DownProj, _hb2.Pointer, n, _xb.Pointer, _config.HiddenSize);
             _perRow.Run(n, _residual);
         }
         _rows = NoRows;
     }
 
     /// <summary>
-    /// y = x·Wᵀ for every row of the batch in one call: on the AMX tiles when the weight has a tiled copy, else on the
-    /// float32-FMA kernel. Either way a row's result depends on nothing but the row.
+    /// y = x·Wᵀ for m rows in one call: on the AMX tiles when the weight has a tiled copy, else on the float32-FMA
+    /// kernel. Either way a row's result depends on nothing but the row.
     /// </summary>
-    void Project(FusedWeight weight, float* x, float* y, int ldy)
+    void Project(FusedWeight weight, float* x, int m, float* y, int ldy)
     {
         if (weight.Tiles is not null)
         {
-            _tiles.Run(weight, x, _rows.Count, y, ldy);
+            _tiles.Run(weight, x, m, y, ldy);
         }
         else
         {
-            _project.Run(weight, x, _rows.Count, y, ldy);
+            _project.Run(weight, x, m, y, ldy);
         }
     }
 
@@ -170,14 +170,7 @@ sealed unsafe class Transformer : IDisposable
         {
             RowMath.RmsNorm(Level, _x.Row(rows[i]), _w.Norm!.Value, _eps, _final.Row(i), _config.HiddenSize);
         }
-        if (_w.LmHead!.Tiles is not null)
-        {
-            _tiles.Run(_w.LmHead, _final.Pointer, rows.Length, _logits.Pointer, _config.VocabSize);
-        }
-        else
-        {
-            _project.Run(_w.LmHead, _final.Pointer, rows.Length, _logits.Pointer, _config.VocabSize);
-        }
+        Project(_w.LmHead!, _final.Pointer, rows.Length, _logits.Pointer, _config.VocabSize);
         return _logits;
     }
 
@@ -194,6 +187,5 @@ sealed unsafe class Transformer : IDisposable
     public void Dispose()
     {
         _group.Dispose();
-        _tiles.Dispose();
     }
 }

@@ -37,7 +37,7 @@ static unsafe class LinearBandwidth
         Console.Error.WriteLine($"linear: read bandwidth {readGBps:F1} GB/s, {threads} threads, kernel SIMD {MatMul.Best}");
         using var group = new WorkerGroup(threads);
         var projection = new Projection(group, MatMul.Best);
-        using var tiles = TileCode.IsSupported ? new TileProjection(group) : null;
+        var tiles = TileCode.IsSupported ? new TileProjection(group) : null;
         var rows = new List<object>();
         foreach (var (name, outFeatures, inFeatures) in Shapes)
         {
@@ -100,20 +100,19 @@ static unsafe class LinearBandwidth
         double? tilesGBps = null;
         if (tiles is not null)
         {
-            // The tiles read their own copy, so the kernel's matrices are dropped from the working set meanwhile.
-            var tiled = weights.Select(w => new FusedWeight(new Weight(Pointer(w), outFeatures, inFeatures, dtype))).ToArray();
-            foreach (var t in tiled)
+            // The tiles read their own copies of the same matrices; the kernel's stay untouched meanwhile.
+            foreach (var f in fused)
             {
-                t.Tile();
+                f.Tile();
             }
             fixed (float* xp = x32, yp = y32)
             {
                 float* xs = xp, ys = yp;
-                tilesGBps = Rate(bytes, seconds, i => tiles.Run(tiled[i % copies], xs, 1, ys, outFeatures));
+                tilesGBps = Rate(bytes, seconds, i => tiles.Run(fused[i % copies], xs, 1, ys, outFeatures));
             }
-            foreach (var t in tiled)
+            foreach (var f in fused)
             {
-                t.Untile();
+                f.Untile();
             }
         }
         return (torchGBps, kernelGBps, tilesGBps);

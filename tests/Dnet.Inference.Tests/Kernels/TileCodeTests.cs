@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dnet.Inference.Kernels;
+using Dnet.Testing;
 
 namespace Dnet.Inference.Tests.Kernels;
 
@@ -14,7 +15,7 @@ public sealed class TileCodeTests
         {
             Assert.Inconclusive("GNU binutils (as, objcopy, nm) not on PATH; CI installs them");
         }
-        string source = Path.Combine(RepositoryRoot(), "services", "Dnet.Inference", "Kernels", "tiles.S");
+        string source = Path.Combine(RepositoryFolder.Root, "services", "Dnet.Inference", "Kernels", "tiles.S");
         string work = Directory.CreateTempSubdirectory("dnet-tiles-").FullName;
         try
         {
@@ -44,17 +45,5 @@ public sealed class TileCodeTests
         process.WaitForExit();
         Assert.AreEqual(0, process.ExitCode, $"{tool}: {error}");
         return output;
-    }
-
-    static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Dnet.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-        throw new InvalidOperationException($"No Dnet.sln above {AppContext.BaseDirectory}");
     }
 }

@@ -145,12 +145,11 @@ public sealed unsafe class TileProjectionTests
         public float[] Run(WorkerGroup group, int m, int firstRow = 0)
         {
             using (group)
-            using (var tiles = new TileProjection(group))
             {
                 var y = new float[m * Columns];
                 fixed (float* x = X, yp = y)
                 {
-                    tiles.Run(Fused, x + firstRow * K, m, yp, Columns);
+                    new TileProjection(group).Run(Fused, x + firstRow * K, m, yp, Columns);
                 }
                 return y;
             }
