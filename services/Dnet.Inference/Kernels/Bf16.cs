@@ -24,6 +24,11 @@ unsafe static class Bf16
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Round(float value) => ToFloat(FromFloat(value));
 
+    /// <summary><see cref="Round(float)"/> on eight lanes (the same bits as the scalar form).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Round(Vector256<float> value) =>
+        Vector256.ShiftLeft(Round(value, Vector256.Create(0x7FFFu), Vector256.Create(1u), Vector256.Create(0x40u)), 16).AsSingle();
+
     /// <summary>target[i] = FromFloat(source[i]) for n elements, sixteen at a time (the same bits as the scalar form).</summary>
     public static void Narrow(float* source, ushort* target, long n)
     {

@@ -8,30 +8,51 @@ sealed class RowJob(WorkerGroup group) : IParallelWork
 {
     const int RowsPerItem = 4;
 
-    Action<int> _body = _ => { };
+    Action<int>? _body;
+    Action<int, int>? _bodyOnWorker;
     int _rows;
 
     public void Run(int rows, Action<int> body)
     {
+        _body = body;
+        _bodyOnWorker = null;
+        Run(rows);
+    }
+
+    /// <summary>The same, for a step that needs the running thread's index (per-thread scratch).</summary>
+    public void Run(int rows, Action<int, int> body)
+    {
+        _body = null;
+        _bodyOnWorker = body;
+        Run(rows);
+    }
+
+    void Run(int rows)
+    {
+        _rows = rows;
         if (rows < 2 * RowsPerItem || group.Threads == 1)
         {
-            for (int r = 0; r < rows; r++)
-            {
-                body(r);
-            }
+            RunRows(0, rows, worker: 0);
             return;
         }
-        _body = body;
-        _rows = rows;
         group.Run(this, (rows + RowsPerItem - 1) / RowsPerItem);
     }
 
-    void IParallelWork.Run(int item, int worker)
+    void IParallelWork.Run(int item, int worker) =>
+        RunRows(item * RowsPerItem, Math.Min(_rows, (item + 1) * RowsPerItem), worker);
+
+    void RunRows(int first, int end, int worker)
     {
-        int end = Math.Min(_rows, (item + 1) * RowsPerItem);
-        for (int r = item * RowsPerItem; r < end; r++)
+        for (int r = first; r < end; r++)
         {
-            _body(r);
+            if (_body is { } body)
+            {
+                body(r);
+            }
+            else
+            {
+                _bodyOnWorker!(r, worker);
+            }
         }
     }
 }

@@ -2,63 +2,78 @@ namespace Dnet.Inference.Kernels;
 
 /// <summary>
 /// y = x·Wᵀ on the CPU's bf16 tiles (<see cref="TileCode"/>) for weights that have a <see cref="TiledWeight"/> copy. The
-/// activation rows are rounded to bf16 and packed once per call in groups of 16 (the last one padded with zeros),
-/// then the worker group takes the weight's blocks. Each output element is one tile dot product over k in a fixed
-/// order, so a row's result never depends on the other rows, on how many there are, or on the thread.
+/// activation rows are rounded to bf16 and packed once per call in groups of 16 (on the worker group), then the worker
+/// group takes runs of the weight's tiles. The tiles store their products straight into y's rows, and a last group of
+/// fewer than 16 rows runs with its own row count, so nothing is read or written past the rows asked. Two groups at a
+/// time on two tiles where there are two groups (<c>dnet_tiles_pair32</c>), else one group on four tiles. Each output
+/// element is one tile dot product over k in a fixed order, so a row's result never depends on the other rows, on how
+/// many there are, on which kernel ran it, or on the thread.
 /// </summary>
-sealed unsafe class TileProjection(WorkerGroup group) : IParallelWork
+sealed unsafe class TileProjection : IParallelWork
 {
     // Several items per thread balance the threads; an item of a few blocks keeps a call worth its tile configuration.
     const int ItemsPerThread = 4;
 
     readonly Dictionary<FusedWeight, Item[]> _plans = new(ReferenceEqualityComparer.Instance);
-    // Per thread: the float32 tiles of one item, 256 floats each. The packed rows (bf16 pairs, one uint per pair) are
-    // counted in floats' width.
-    readonly Activations[] _out = [.. Enumerable.Range(0, group.Threads).Select(_ => new Activations(256))];
-    readonly Activations _packed = new(16);
-    readonly Activations _row = new(1);
+    // The call's activation rows in bf16, packed [group][k step][16 rows][32 bf16] (two per float's width).
+    readonly Activations _packed = new(1);
+    // Per thread: one row in bf16 on its way into the packed groups.
+    readonly Activations[] _row;
+    readonly RowJob _packRows;
+    readonly Action<int, int> _packRow;
+    readonly WorkerGroup _group;
+    float* _x;
+    int _steps;
     Item[] _items = [];
     FusedWeight? _weight;
-    int _m, _groups, _ldy;
+    int _m, _k, _ldy;
     float* _y;
+
+    public TileProjection(WorkerGroup group)
+    {
+        _group = group;
+        _row = [.. Enumerable.Range(0, group.Threads).Select(_ => new Activations(1))];
+        _packRows = new RowJob(group);
+        _packRow = PackRow;
+    }
 
     /// <summary>y[m, weight.Rows] (row stride <paramref name="ldy"/>) = x[m, weight.Cols] · weightᵀ; every part must be tiled.</summary>
     public void Run(FusedWeight weight, float* x, int m, float* y, int ldy)
     {
         _weight = weight;
         _m = m;
-        _groups = (m + 15) / 16;
+        _k = weight.Cols;
         _y = y;
         _ldy = ldy;
-        Pack(x, m, weight.Cols);
+        Pack(x);
         _items = PlanOf(weight);
-        group.Run(this, _items.Length);
+        _group.Run(this, _items.Length);
         _weight = null;
     }
 
-    // Group g holds rows 16g..16g+15 as [k step][16 pairs of k][16 rows] of (x[2i], x[2i + 1]) in bf16, which is the
-    // layout tdpbf16ps takes for its second matrix. The last group's missing rows are zeros: one clear of that group,
-    // cheaper than writing zeros a column at a time (a decode row alone would write 15 zero columns).
-    void Pack(float* x, int m, int k)
+    // Group g's k step s is the 1 KB tile [16 rows][32 bf16] the first matrix of tdpbf16ps takes, so every tile load
+    // reads one contiguous KB (which the prefetch in tiles.S relies on). The last group's missing rows are never read.
+    void Pack(float* x)
     {
-        int pairs = k / 2;
-        long groupPairs = (long)pairs * 16;
-        _packed.Ensure(_groups * pairs);
-        _row.Ensure(pairs);
-        uint* packed = (uint*)_packed.Pointer;
-        uint* row = (uint*)_row.Pointer;
-        if (m % 16 != 0)
+        int groups = (_m + 15) / 16;
+        _steps = _k / TiledWeight.KStep;
+        _packed.Ensure(groups * _steps * 256);
+        foreach (var row in _row)
         {
-            new Span<uint>(packed + (_groups - 1) * groupPairs, (int)groupPairs).Clear();
+            row.Ensure(_k / 2);
         }
-        for (int r = 0; r < m; r++)
+        _x = x;
+        _packRows.Run(_m, _packRow);
+    }
+
+    void PackRow(int r, int worker)
+    {
+        ushort* row = (ushort*)_row[worker].Pointer;
+        Bf16.Narrow(_x + (long)r * _k, row, _k);
+        byte* at = (byte*)_packed.Pointer + ((long)(r / 16) * _steps * 1024) + (r % 16) * 64;
+        for (int s = 0; s < _steps; s++)
         {
-            uint* column = packed + (r / 16) * groupPairs + r % 16;
-            Bf16.Narrow(x + (long)r * k, (ushort*)row, k);
-            for (int i = 0; i < pairs; i++)
-            {
-                column[i * 16] = row[i];
-            }
+            Buffer.MemoryCopy(row + s * TiledWeight.KStep, at + (long)s * 1024, 64, 64);
         }
     }
 
@@ -66,57 +81,68 @@ sealed unsafe class TileProjection(WorkerGroup group) : IParallelWork
     {
         var (part, first, count, column) = _items[item];
         var weight = _weight!.Tiles![part];
-        _out[worker].Ensure(count * _groups);
-        float* output = _out[worker].Pointer;
-        TileArgs args = new()
+        int groups = (_m + 15) / 16;
+        int pairBlocks = groups >= 2 ? count / 2 : 0;
+        if (pairBlocks > 0)
         {
-            Config = TileCode.Config,
-            Weights = weight.Tile(first),
-            Activations = (uint*)_packed.Pointer,
-            Out = output,
-            KSteps = weight.KSteps,
-            Blocks = count / 4,
-            Groups = _groups,
-        };
-        if (args.Blocks > 0)
-        {
-            TileCode.Block64(&args);
-            Scatter(output, (int)args.Blocks, 4, column);
+            // Pairs of groups on two tiles at a time; a last odd group on the same tiles; an odd tile on its own.
+            int tail = _m % 16, pairs = groups / 2;
+            bool tailInLastPair = tail > 0 && groups % 2 == 0;
+            int fullPairs = tailInLastPair ? pairs - 1 : pairs;
+            if (fullPairs > 0)
+            {
+                Call(&TileCode.Pair32, TileCode.PairConfig(16), weight, first, pairBlocks, group: 0, fullPairs, column);
+            }
+            if (tailInLastPair)
+            {
+                Call(&TileCode.Pair32, TileCode.PairConfig(tail), weight, first, pairBlocks, group: 2 * fullPairs, 1, column);
+            }
+            if (groups % 2 == 1)
+            {
+                int last = groups - 1;
+                byte* config = TileCode.Config(Math.Min(16, _m - 16 * last));
+                int tiles = 2 * pairBlocks;
+                Call(&TileCode.Block64, config, weight, first, tiles / 4, last, 1, column);
+                Call(&TileCode.Block16, config, weight, first + tiles / 4 * 4, tiles % 4, last, 1, column + tiles / 4 * 64);
+            }
+            EveryGroup(&TileCode.Block16, weight, first + 2 * pairBlocks, count % 2, column + 32 * pairBlocks);
+            return;
         }
-        int rest = count % 4;
-        if (rest > 0)
+        EveryGroup(&TileCode.Block64, weight, first, count / 4, column);
+        EveryGroup(&TileCode.Block16, weight, first + count / 4 * 4, count % 4, column + count / 4 * 64);
+    }
+
+    // The full groups of 16 rows in one call, the last group's rows in another with their own configuration.
+    void EveryGroup(delegate*<TileArgs*, void> kernel, TiledWeight weight, int firstTile, int blocks, int column)
+    {
+        int full = _m / 16, tail = _m % 16;
+        Call(kernel, TileCode.Config(16), weight, firstTile, blocks, group: 0, full, column);
+        if (tail > 0)
         {
-            int done = count - rest;
-            args.Weights = weight.Tile(first + done);
-            args.Out = output + (long)done * _groups * 256;
-            args.Blocks = rest;
-            TileCode.Block16(&args);
-            Scatter(args.Out, rest, 1, column + 16 * done);
+            Call(kernel, TileCode.Config(tail), weight, firstTile, blocks, group: full, 1, column);
         }
     }
 
-    // The products come out as [block][group][tile][16 weight rows][16 activation rows]; y wants [row][column].
-    void Scatter(float* output, int blocks, int tiles, int column)
+    // One kernel call: blocks of weight tiles from firstTile on, groups (or pairs of groups) from group on.
+    void Call(delegate*<TileArgs*, void> kernel, byte* config, TiledWeight weight, int firstTile, int blocks, int group, int groups, int column)
     {
-        float* tile = output;
-        for (int b = 0; b < blocks; b++)
+        if (blocks == 0 || groups == 0)
         {
-            for (int g = 0; g < _groups; g++)
-            {
-                int rows = Math.Min(16, _m - 16 * g);
-                for (int t = 0; t < tiles; t++, tile += 256)
-                {
-                    float* y = _y + (long)16 * g * _ldy + column + (b * tiles + t) * 16;
-                    for (int r = 0; r < rows; r++, y += _ldy)
-                    {
-                        for (int n = 0; n < 16; n++)
-                        {
-                            y[n] = tile[n * 16 + r];
-                        }
-                    }
-                }
-            }
+            return;
         }
+        TileArgs args = new()
+        {
+            Config = config,
+            Weights = weight.Tile(firstTile),
+            Activations = (byte*)_packed.Pointer + group * weight.TileBytes,
+            Out = _y + (long)16 * group * _ldy + column,
+            KSteps = weight.KSteps,
+            Blocks = blocks,
+            Groups = groups,
+            OutRowBytes = (long)_ldy * 4,
+            TileBytes = weight.TileBytes,
+        };
+        kernel(&args);
     }
 
     // Items are runs of whole tiles within one part, about the same size, so that the threads finish together (a
@@ -129,7 +155,7 @@ sealed unsafe class TileProjection(WorkerGroup group) : IParallelWork
         }
         var items = new List<Item>();
         int total = weight.Tiles!.Sum(t => t.Tiles);
-        int perItem = Math.Max(4, (total + ItemsPerThread * group.Threads - 1) / (ItemsPerThread * group.Threads));
+        int perItem = Math.Max(4, (total + ItemsPerThread * _group.Threads - 1) / (ItemsPerThread * _group.Threads));
         int column = 0;
         for (int p = 0; p < weight.Tiles!.Length; p++)
         {

@@ -6,7 +6,9 @@ namespace Dnet.Inference.Model;
 /// <summary>
 /// softmax(q·kᵀ/√d)·v for every (row, query head) of a batch, each row over its own sequence's cache up to its
 /// own position (so causality inside a prefill chunk is by position, no mask). Query head h reads kv head
-/// h / (heads / kv_heads) in place. Scores live in per-thread scratch sized to the cache capacity, allocated once.
+/// h / (heads / kv_heads) in place. A work item is one row's kv head with all the query heads that share it, so one
+/// thread brings those keys and values into its cache once and reads them there for the other heads of the group.
+/// Scores live in per-thread scratch sized to the cache capacity, allocated once.
 /// </summary>
 sealed unsafe class Attention : IParallelWork
 {
@@ -42,10 +44,21 @@ sealed unsafe class Attention : IParallelWork
         _qkv = qkv;
         _qkvWidth = qkvWidth;
         _output = output;
-        _group.Run(this, rows.Count * _heads);
+        _group.Run(this, rows.Count * _kvHeads);
     }
 
     void IParallelWork.Run(int item, int worker)
+    {
+        int row = item / _kvHeads, perKv = _heads / _kvHeads;
+        int first = row * _heads + item % _kvHeads * perKv;
+        for (int head = first; head < first + perKv; head++)
+        {
+            Attend(head, worker);
+        }
+    }
+
+    // One (row, query head): item = row · heads + head.
+    void Attend(int item, int worker)
     {
         switch (_level, _rows.Kv[item / _heads].Dtype)
         {

@@ -26,6 +26,8 @@ public sealed class TileCodeTests
             string symbols = Run("nm", objectFile);
             string block16 = symbols.Split('\n').Single(l => l.EndsWith(" dnet_tiles_block16", StringComparison.Ordinal));
             Assert.AreEqual(TileCode.Block16Offset, Convert.ToInt32(block16.Split(' ')[0], 16));
+            string pair32 = symbols.Split('\n').Single(l => l.EndsWith(" dnet_tiles_pair32", StringComparison.Ordinal));
+            Assert.AreEqual(TileCode.Pair32Offset, Convert.ToInt32(pair32.Split(' ')[0], 16));
             StringAssert.Contains(symbols, "0000000000000000 T dnet_tiles_block64");
         }
         finally

@@ -17,6 +17,8 @@ public sealed unsafe class TileProjectionTests
     [DataRow(17, new[] { 80 }, 96)]            // one 64-row block and a 16-row block; two groups, the second padded
     [DataRow(67, new[] { 1536, 1536 }, 576)]  // gate|up of a prompt chunk
     [DataRow(5, new[] { 576 }, 1536)]         // down_proj: the long reduction
+    [DataRow(32, new[] { 576, 192, 192 }, 576)] // one pair of full groups
+    [DataRow(48, new[] { 80, 64 }, 96)]       // a pair and an odd full group; a part of five tiles (an odd one)
     public void TheTilesSumTheBf16ProductsOfEveryRowAndColumn(int m, int[] parts, int k)
     {
         TilesRequired();
@@ -58,6 +60,43 @@ public sealed unsafe class TileProjectionTests
         {
             float[] alone = data.Run(new WorkerGroup(2), 1, firstRow: row);
             CollectionAssert.AreEqual(batch[(row * n)..((row + 1) * n)], alone, $"row {row} alone and at its place in {m}");
+        }
+    }
+
+    [TestMethod]
+    [DataRow(1)]
+    [DataRow(17)] // a full group paired with a group of one row
+    [DataRow(37)] // a full pair, then a group of five rows alone
+    [DataRow(67)]
+    public void TheTilesWriteOnlyTheRowsAndColumnsAsked(int m)
+    {
+        TilesRequired();
+        using var data = new TileData(m, [80, 64, 192], 96, seed: m);
+        float[] expected = data.Run(new WorkerGroup(2), m);
+        int n = data.Columns, ldy = n + 24, rows = m + 16;
+        // The tiles store whole 16-row tiles where they can: around the product y holds NaN, which must stay.
+        var y = Enumerable.Repeat(float.NaN, rows * ldy).ToArray();
+        using (var group = new WorkerGroup(2))
+        {
+            fixed (float* x = data.X, yp = y)
+            {
+                new TileProjection(group).Run(data.Fused, x, m, yp, ldy);
+            }
+        }
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < ldy; c++)
+            {
+                float value = y[r * ldy + c];
+                if (r < m && c < n)
+                {
+                    Assert.AreEqual(expected[r * n + c], value, $"row {r} column {c}");
+                }
+                else
+                {
+                    Assert.IsTrue(float.IsNaN(value), $"row {r} column {c} is outside the product but holds {value}");
+                }
+            }
         }
     }
 
