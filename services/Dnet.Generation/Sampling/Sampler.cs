@@ -67,8 +67,12 @@ public sealed class Sampler
 
         ReadOnlySpan<float> x = Adjust(logits);
 
-        int id = _parameters.Temperature == 0 ? ArgMax(x) : Draw(x, _weights);
-        SampledToken token = _parameters.Logprobs ? WithLogprobs(id, x) : new SampledToken(id, float.NaN, []);
+        // One pass for the largest logit, shared by the draw and the logprobs; at temperature 1 the draw's sum of
+        // exp(x - max) is also the logprobs' normalizer (the same terms in the same order), so it is not summed twice.
+        float max = MaxOf(x);
+        double? sumExp = null;
+        int id = _parameters.Temperature == 0 ? x.IndexOf(max) : Draw(x, max, _weights, out sumExp);
+        SampledToken token = _parameters.Logprobs ? WithLogprobs(id, x, max, sumExp) : new SampledToken(id, float.NaN, []);
 
         MarkSeen(id);
         _outputCounts[id]++;
@@ -118,19 +122,20 @@ public sealed class Sampler
         return x;
     }
 
-    /// <summary>Index of the largest logit, the lowest such id on ties.</summary>
-    private static int ArgMax(ReadOnlySpan<float> x)
+    /// <summary>The largest logit (ties: <c>IndexOf</c> gives the lowest id).</summary>
+    private static float MaxOf(ReadOnlySpan<float> x)
     {
         float max = VectorMath.Max(x);
-        return float.IsFinite(max) ? x.IndexOf(max) : throw new ArgumentException("Logits contain no finite maximum.", "logits");
+        return float.IsFinite(max) ? max : throw new ArgumentException("Logits contain no finite maximum.", "logits");
     }
 
-    private int Draw(ReadOnlySpan<float> logits, Span<float> weights)
+    // sumExp: Σ exp(logit - max) when the temperature is 1 (the logprobs' normalizer), else null.
+    private int Draw(ReadOnlySpan<float> logits, float max, Span<float> weights, out double? sumExp)
     {
-        float max = logits[ArgMax(logits)];
         float inverseTemperature = 1f / _parameters.Temperature;
         // Weights relative to the most likely token, which therefore weighs exactly 1 (so min_p is a plain floor).
         double total = VectorMath.ExpShifted(logits, max, inverseTemperature, weights);
+        sumExp = inverseTemperature == 1f ? total : null;
 
         int topK = _parameters.TopK is > 0 and var k && k < weights.Length ? k : 0;
         float topP = _parameters.TopP;
@@ -211,10 +216,9 @@ public sealed class Sampler
         return chosen;
     }
 
-    private SampledToken WithLogprobs(int id, ReadOnlySpan<float> x)
+    private SampledToken WithLogprobs(int id, ReadOnlySpan<float> x, float max, double? sumExp)
     {
-        float max = x[ArgMax(x)];
-        double sum = VectorMath.SumExpShifted(x, max);
+        double sum = sumExp ?? VectorMath.SumExpShifted(x, max);
         float logNormalizer = max + (float)Math.Log(sum);
         TokenLogprob[] top = [];
         if (_parameters.TopLogprobs > 0)
