@@ -22,12 +22,16 @@ public static class Cluster
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Dnet_AppHost>(
             ["--Dnet:Shards=2", $"--Dnet:Redis:DataDirectory={RedisData}"], context.CancellationToken);
         app = await builder.BuildAsync(context.CancellationToken);
+        // Generous, as the end-to-end cluster: CI starts this cluster while other test assemblies start theirs on the
+        // same two cores (one run at load 10-14 needed more than 3 minutes).
         using var startup = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        startup.CancelAfter(TimeSpan.FromMinutes(3));
+        startup.CancelAfter(TimeSpan.FromMinutes(6));
         await app.StartAsync(startup.Token);
         // The gateway is healthy once its model is loaded on the ring; analytics once it reads the span stream.
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", startup.Token);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("analytics", startup.Token);
+        using var healthy = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        healthy.CancelAfter(TimeSpan.FromMinutes(10));
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", healthy.Token);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("analytics", healthy.Token);
         Gateway = app.GetEndpoint("gateway", "http");
         Analytics = app.GetEndpoint("analytics", "http");
     }
