@@ -43,16 +43,17 @@ sealed class RowJob(WorkerGroup group) : IParallelWork
 
     void RunRows(int first, int end, int worker)
     {
-        for (int r = first; r < end; r++)
+        if (_body is { } body)
         {
-            if (_body is { } body)
+            for (int r = first; r < end; r++)
             {
                 body(r);
             }
-            else
-            {
-                _bodyOnWorker!(r, worker);
-            }
+            return;
+        }
+        for (int r = first; r < end; r++)
+        {
+            _bodyOnWorker!(r, worker);
         }
     }
 }

@@ -219,7 +219,7 @@ static unsafe partial class TileCode
 [StructLayout(LayoutKind.Sequential)]
 unsafe struct TileArgs
 {
-    /// <summary><see cref="TileCode.Config"/> for the call's rows per group.</summary>
+    /// <summary><see cref="TileCode.Config"/> or <see cref="TileCode.PairConfig"/> for the call's rows per group.</summary>
     public byte* Config;
 
     /// <summary>The first weight tile (<see cref="TiledWeight"/>).</summary>

@@ -83,44 +83,47 @@ sealed unsafe class TileProjection : IParallelWork
         var weight = _weight!.Tiles![part];
         int groups = (_m + 15) / 16;
         int pairBlocks = groups >= 2 ? count / 2 : 0;
-        if (pairBlocks > 0)
+        if (pairBlocks == 0)
         {
-            // Pairs of groups on two tiles at a time; a last odd group on the same tiles; an odd tile on its own.
-            int tail = _m % 16, pairs = groups / 2;
-            bool tailInLastPair = tail > 0 && groups % 2 == 0;
-            int fullPairs = tailInLastPair ? pairs - 1 : pairs;
-            if (fullPairs > 0)
-            {
-                Call(&TileCode.Pair32, TileCode.PairConfig(16), weight, first, pairBlocks, group: 0, fullPairs, column);
-            }
-            if (tailInLastPair)
-            {
-                Call(&TileCode.Pair32, TileCode.PairConfig(tail), weight, first, pairBlocks, group: 2 * fullPairs, 1, column);
-            }
-            if (groups % 2 == 1)
-            {
-                int last = groups - 1;
-                byte* config = TileCode.Config(Math.Min(16, _m - 16 * last));
-                int tiles = 2 * pairBlocks;
-                Call(&TileCode.Block64, config, weight, first, tiles / 4, last, 1, column);
-                Call(&TileCode.Block16, config, weight, first + tiles / 4 * 4, tiles % 4, last, 1, column + tiles / 4 * 64);
-            }
-            EveryGroup(&TileCode.Block16, weight, first + 2 * pairBlocks, count % 2, column + 32 * pairBlocks);
+            EveryGroup(weight, first, count, column);
             return;
         }
-        EveryGroup(&TileCode.Block64, weight, first, count / 4, column);
-        EveryGroup(&TileCode.Block16, weight, first + count / 4 * 4, count % 4, column + count / 4 * 64);
+
+        // Pairs of groups on two tiles at a time; a last odd group on the same tiles; an odd tile on its own.
+        int tail = _m % 16, pairs = groups / 2;
+        bool tailInLastPair = tail > 0 && groups % 2 == 0;
+        int fullPairs = tailInLastPair ? pairs - 1 : pairs;
+        Call(&TileCode.Pair32, TileCode.PairConfig(16), weight, first, pairBlocks, group: 0, fullPairs, column);
+        if (tailInLastPair)
+        {
+            Call(&TileCode.Pair32, TileCode.PairConfig(tail), weight, first, pairBlocks, group: 2 * fullPairs, 1, column);
+        }
+        if (groups % 2 == 1)
+        {
+            int last = groups - 1;
+            OneGroupAtATime(weight, first, 2 * pairBlocks, column, last, 1, Math.Min(16, _m - 16 * last));
+        }
+        EveryGroup(weight, first + 2 * pairBlocks, count % 2, column + 32 * pairBlocks);
     }
 
-    // The full groups of 16 rows in one call, the last group's rows in another with their own configuration.
-    void EveryGroup(delegate*<TileArgs*, void> kernel, TiledWeight weight, int firstTile, int blocks, int column)
+    // Every group, one at a time: the full groups of 16 rows, then the last group's rows with their own configuration.
+    void EveryGroup(TiledWeight weight, int firstTile, int tiles, int column)
     {
         int full = _m / 16, tail = _m % 16;
-        Call(kernel, TileCode.Config(16), weight, firstTile, blocks, group: 0, full, column);
+        OneGroupAtATime(weight, firstTile, tiles, column, group: 0, full, rows: 16);
         if (tail > 0)
         {
-            Call(kernel, TileCode.Config(tail), weight, firstTile, blocks, group: full, 1, column);
+            OneGroupAtATime(weight, firstTile, tiles, column, group: full, 1, rows: tail);
         }
+    }
+
+    // Groups [group, group + groups) of the given rows each on one group's kernels: four tiles at a time, then the rest one by one.
+    void OneGroupAtATime(TiledWeight weight, int firstTile, int tiles, int column, int group, int groups, int rows)
+    {
+        byte* config = TileCode.Config(rows);
+        int blocks = tiles / 4;
+        Call(&TileCode.Block64, config, weight, firstTile, blocks, group, groups, column);
+        Call(&TileCode.Block16, config, weight, firstTile + 4 * blocks, tiles % 4, group, groups, column + 64 * blocks);
     }
 
     // One kernel call: blocks of weight tiles from firstTile on, groups (or pairs of groups) from group on.
